@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers shared by every lazymap script.  Source it; it defines functions
+# and a few variables and does nothing else.
+#
+#   LM_TOP     the repository's top directory
+#   LM_BUILD   $LM_TOP/build (build products, never committed)
+#   LM_CACHE   downloads, chroots and kernels kept between runs, outside the
+#              repository: ${XDG_CACHE_HOME:-$HOME/.cache}/lazymap
+
+LM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LM_BUILD=$LM_TOP/build
+LM_CACHE=${LAZYMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lazymap}
+
+# Progress goes to stderr so that stdout stays machine-readable.
+lm_log() { printf '==> %s\n' "$*" >&2; }
+lm_warn() { printf 'warning: %s\n' "$*" >&2; }
+lm_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+lm_apt_updated=
+# lm_need_pkgs PKG...: install the Debian packages that are not installed yet.
+lm_need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] ||
+		lm_die "missing packages: ${missing[*]} (run as root, or install them)"
+	lm_log "installing ${missing[*]} from Debian"
+	if [ -z "$lm_apt_updated" ]; then
+		apt-get update -qq >&2 || lm_die "apt-get update failed"
+		lm_apt_updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >&2 ||
+		lm_die "could not install ${missing[*]}"
+}
+
+# lm_bookworm_abi: the ABI of bookworm's current linux-image-amd64, e.g.
+# "6.1.0-57".  Read from the host's package lists (the host is bookworm), so
+# it follows Debian as it retires old ABIs.
+lm_bookworm_abi() {
+	local dep
+	dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
+	if [ -z "$dep" ] && [ -z "$lm_apt_updated" ] && [ "$(id -u)" -eq 0 ]; then
+		apt-get update -qq >&2 && lm_apt_updated=1
+		dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
+	fi
+	[ -n "$dep" ] || lm_die "cannot resolve bookworm's linux-image-amd64 ABI"
+	printf '%s\n' "$dep"
+}
+
+# lm_linux_source DEST FILE...: extract FILEs (paths inside the kernel tree,
+# e.g. scripts/checkpatch.pl) from Debian bookworm's linux-source package of
+# the test kernel's version into DEST, keeping their relative paths.  The
+# package is downloaded once into $LM_CACHE/linux-source/.  Prints the
+# package version on stdout.
+lm_linux_source() {
+	local dest=$1 abi major pkg deb ver dir missing=() f
+	shift
+	abi=$(lm_bookworm_abi)
+	major=${abi%%.0-*}		# 6.1.0-57 -> 6.1
+	pkg=linux-source-$major
+	dir=$LM_CACHE/linux-source
+	mkdir -p "$dir" "$dest"
+	ver=$(apt-cache policy "$pkg" 2>/dev/null |
+		sed -n 's/^ *Candidate: //p')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || lm_die "no candidate for $pkg"
+	deb=$dir/${pkg}_${ver}_all.deb
+	if [ ! -s "$deb" ]; then
+		lm_log "downloading $pkg $ver"
+		(cd "$dir" && apt-get download -qq \
+			-o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
+			lm_die "apt-get download $pkg failed"
+		[ -s "$deb" ] || deb=$(ls "$dir/${pkg}_"*"_all.deb" | tail -n1)
+	fi
+	for f in "$@"; do
+		[ -e "$dest/$f" ] || missing+=("$pkg/$f")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		lm_log "extracting ${#missing[@]} files from $pkg"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO "./usr/src/$pkg.tar.xz" |
+			tar -xJ -C "$dest" --strip-components=1 "${missing[@]}" ||
+			lm_die "cannot extract ${missing[*]} from $pkg"
+	fi
+	printf '%s\n' "$ver"
+}
