@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lazymap internals shared by the module's files.
+ */
+#ifndef _LAZYMAP_H
+#define _LAZYMAP_H
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+struct lazymap_info;
+struct vfsmount;
+
+/* Counters bumped on every fault, kept per CPU so faults do not bounce a line. */
+struct lazymap_stats {
+	u64 faults;
+	u64 cow_faults;
+};
+
+/*
+ * struct lazymap_store - the one store every opener shares.
+ * @mnt:    private pseudo filesystem that owns @inode
+ * @inode:  its page cache holds the store's pages; i_size is the device size
+ * @size:   device size in bytes, a multiple of PAGE_SIZE
+ * @pages:  device size in pages
+ * @stats:  fault counters
+ */
+struct lazymap_store {
+	struct vfsmount *mnt;
+	struct inode *inode;
+	u64 size;
+	pgoff_t pages;
+	struct lazymap_stats __percpu *stats;
+};
+
+/* struct lazymap_dev - the device: its misc node and its store. */
+struct lazymap_dev {
+	struct miscdevice misc;
+	struct lazymap_store store;
+};
+
+/* lazymap_store.c */
+int lazymap_store_init(struct lazymap_store *store, u64 size);
+void lazymap_store_destroy(struct lazymap_store *store);
+struct folio *lazymap_store_find(struct lazymap_store *store, pgoff_t index);
+struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index);
+int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length);
+loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
+			  int whence);
+void lazymap_store_info(struct lazymap_store *store,
+			struct lazymap_info *info);
+
+static inline struct address_space *
+lazymap_store_mapping(struct lazymap_store *store)
+{
+	return store->inode->i_mapping;
+}
+
+/* lazymap_vm.c */
+int lazymap_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* lazymap_file.c */
+extern const struct file_operations lazymap_fops;
+struct lazymap_store *lazymap_file_store(struct file *file);
+
+/* lazymap_sysfs.c */
+extern const struct attribute_group *lazymap_groups[];
+
+#endif /* _LAZYMAP_H */

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File operations of /dev/lazymap: open, read/write, llseek, ioctl.
+ *
+ * read() and write() go through the same store pages as the mappings, so
+ * the device is coherent like a tmpfs file.  No lock that the fault path
+ * takes is held while copying to or from userspace: the user buffer may be
+ * a mapping of this very device, and copying from it faults into
+ * lazymap_fault().  Only a folio reference is held across a copy.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include <linux/lazymap.h>
+
+#include "lazymap.h"
+
+struct lazymap_store *lazymap_file_store(struct file *file)
+{
+	/* misc_open() put our miscdevice in private_data. */
+	struct miscdevice *misc = file->private_data;
+
+	return &container_of(misc, struct lazymap_dev, misc)->store;
+}
+
+static int lazymap_open(struct inode *inode, struct file *file)
+{
+	struct lazymap_store *store = lazymap_file_store(file);
+
+	/*
+	 * Every device node has an inode and mapping of its own; point all
+	 * openers at the store's, so unmap_mapping_range() on discard reaches
+	 * every mapping whatever node it was opened through.
+	 */
+	file->f_mapping = lazymap_store_mapping(store);
+	return 0;
+}
+
+/* Stop a long copy for a fatal signal, like the page cache read path. */
+static bool lazymap_should_stop(void)
+{
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
+static ssize_t lazymap_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct lazymap_store *store = lazymap_file_store(iocb->ki_filp);
+	loff_t pos = iocb->ki_pos;
+	size_t left, done = 0;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= store->size)
+		return 0;
+	left = min_t(u64, iov_iter_count(to), store->size - pos);
+
+	while (left) {
+		size_t offset = offset_in_page(pos);
+		size_t chunk = min_t(size_t, PAGE_SIZE - offset, left);
+		struct folio *folio;
+		size_t copied;
+
+		/* A hole reads as zeros and stays a hole. */
+		folio = lazymap_store_find(store, pos >> PAGE_SHIFT);
+		if (folio) {
+			copied = copy_page_to_iter(folio_page(folio, 0), offset,
+						   chunk, to);
+			folio_put(folio);
+		} else {
+			copied = iov_iter_zero(chunk, to);
+		}
+
+		done += copied;
+		pos += copied;
+		left -= copied;
+		if (copied < chunk) {
+			if (!done)
+				return -EFAULT;
+			break;
+		}
+		if (left && lazymap_should_stop())
+			break;
+	}
+
+	iocb->ki_pos = pos;
+	return done;
+}
+
+static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct lazymap_store *store = lazymap_file_store(iocb->ki_filp);
+	struct address_space *mapping = lazymap_store_mapping(store);
+	loff_t pos = iocb->ki_pos;
+	size_t left, done = 0;
+	ssize_t err = 0;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (!iov_iter_count(from))
+		return 0;
+	/* A fixed-size device: nothing fits at or past its end. */
+	if (pos >= store->size)
+		return -ENOSPC;
+	left = min_t(u64, iov_iter_count(from), store->size - pos);
+
+	while (left) {
+		size_t offset = offset_in_page(pos);
+		size_t chunk = min_t(size_t, PAGE_SIZE - offset, left);
+		struct folio *folio;
+		size_t copied;
+
+		filemap_invalidate_lock_shared(mapping);
+		folio = lazymap_store_get(store, pos >> PAGE_SHIFT);
+		filemap_invalidate_unlock_shared(mapping);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		/* Copy unlocked: the source may be a mapping of this page. */
+		folio_unlock(folio);
+		copied = copy_page_from_iter(folio_page(folio, 0), offset,
+					     chunk, from);
+		flush_dcache_folio(folio);
+		folio_put(folio);
+
+		done += copied;
+		pos += copied;
+		left -= copied;
+		if (copied < chunk) {
+			err = -EFAULT;
+			break;
+		}
+		if (left && lazymap_should_stop())
+			break;
+	}
+
+	iocb->ki_pos = pos;
+	return done ? done : err;
+}
+
+static loff_t lazymap_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct lazymap_store *store = lazymap_file_store(file);
+	loff_t pos;
+
+	switch (whence) {
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		/* As for a sparse file of the device's size. */
+		if (offset < 0 || offset >= store->size)
+			return -ENXIO;
+		pos = lazymap_store_seek(store, offset, whence);
+		if (pos < 0)
+			return pos;
+		return vfs_setpos(file, pos, MAX_LFS_FILESIZE);
+	default:
+		return generic_file_llseek_size(file, offset, whence,
+						MAX_LFS_FILESIZE, store->size);
+	}
+}
+
+static long lazymap_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct lazymap_store *store = lazymap_file_store(file);
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case LAZYMAP_IOC_INFO: {
+		struct lazymap_info info;
+
+		lazymap_store_info(store, &info);
+		if (copy_to_user(argp, &info, sizeof(info)))
+			return -EFAULT;
+		return 0;
+	}
+	case LAZYMAP_IOC_DISCARD: {
+		struct lazymap_range range;
+
+		/* Discard changes the store: like fallocate(), needs write. */
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		if (copy_from_user(&range, argp, sizeof(range)))
+			return -EFAULT;
+		return lazymap_store_discard(store, range.offset, range.length);
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations lazymap_fops = {
+	.owner		= THIS_MODULE,
+	.open		= lazymap_open,
+	.llseek		= lazymap_llseek,
+	.read_iter	= lazymap_read_iter,
+	.write_iter	= lazymap_write_iter,
+	.mmap		= lazymap_mmap,
+	.unlocked_ioctl	= lazymap_ioctl,
+	/* Both structs are all __u64: the same layout for 32-bit callers. */
+	.compat_ioctl	= compat_ptr_ioctl,
+};

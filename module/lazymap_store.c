@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The store: the pages behind /dev/lazymap.
+ *
+ * The pages live in the page cache of an inode of a private pseudo
+ * filesystem, like a ramfs file: every opener's file->f_mapping points at
+ * that one address_space, so
+ *  - the kernel maps the same page into every MAP_SHARED mapping and copies
+ *    it on write for MAP_PRIVATE ones, exactly as for a tmpfs file;
+ *  - filemap_map_pages() can map already-resident pages around a read fault
+ *    (fault-around), and since 6.7 faults run under the per-VMA lock;
+ *  - discard reaches every mapping in every process through
+ *    unmap_mapping_range(), and truncate_inode_pages_range() frees the pages;
+ *  - filemap_add_folio() charges each page to the memory cgroup of the task
+ *    that caused the allocation;
+ *  - the page cache's nrpages is an exact resident count.
+ * An xarray of pages of our own would have to reimplement all of that.
+ *
+ * The mapping is unevictable (there is no backing store to write pages back
+ * to) and every page is marked dirty when it is added, so nothing that
+ * drops clean page cache (fadvise DONTNEED, drop_caches) can lose data.
+ */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/percpu.h>
+#include <linux/pseudo_fs.h>
+#include <linux/xarray.h>
+
+#include <linux/lazymap.h>
+
+#include "lazymap.h"
+#include "lazymap_compat.h"
+
+#define LAZYMAP_FS_MAGIC	0x6c617a79	/* "lazy" */
+
+static int lazymap_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, LAZYMAP_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * Never registered: the filesystem is mounted only internally.  No .owner,
+ * or the mount would pin this module and it could never be unloaded.
+ */
+static struct file_system_type lazymap_fs_type = {
+	.name		 = "lazymap",
+	.init_fs_context = lazymap_fs_init_fs_context,
+	.kill_sb	 = kill_anon_super,
+};
+
+/*
+ * A store page is dirty from birth and stays so (there is nothing to clean
+ * it against); noop_dirty_folio() sets the flag without dirty accounting,
+ * as ramfs does.
+ */
+static const struct address_space_operations lazymap_aops = {
+	.dirty_folio	= noop_dirty_folio,
+};
+
+int lazymap_store_init(struct lazymap_store *store, u64 size)
+{
+	struct address_space *mapping;
+	int err;
+
+	store->size = size;
+	store->pages = size >> PAGE_SHIFT;
+	store->stats = alloc_percpu(struct lazymap_stats);
+	if (!store->stats)
+		return -ENOMEM;
+
+	store->mnt = kern_mount(&lazymap_fs_type);
+	if (IS_ERR(store->mnt)) {
+		err = PTR_ERR(store->mnt);
+		goto free_stats;
+	}
+
+	store->inode = alloc_anon_inode(store->mnt->mnt_sb);
+	if (IS_ERR(store->inode)) {
+		err = PTR_ERR(store->inode);
+		goto unmount;
+	}
+	i_size_write(store->inode, size);
+
+	mapping = store->inode->i_mapping;
+	mapping->a_ops = &lazymap_aops;
+	/* Not movable: without migrate_folio, dirty pages cannot move. */
+	mapping_set_gfp_mask(mapping, GFP_HIGHUSER);
+	mapping_set_unevictable(mapping);
+	return 0;
+
+unmount:
+	kern_unmount(store->mnt);
+free_stats:
+	free_percpu(store->stats);
+	return err;
+}
+
+/*
+ * Only called when no file is open and no mapping exists (each holds a
+ * module reference).  Eviction drops the page cache's reference to every
+ * page; a page that someone else still holds (a vmsplice()d pipe buffer, a
+ * pin) stays valid until they let go.
+ */
+void lazymap_store_destroy(struct lazymap_store *store)
+{
+	iput(store->inode);
+	kern_unmount(store->mnt);
+	free_percpu(store->stats);
+}
+
+/* The folio at @index with a reference, or NULL for a hole.  No allocation. */
+struct folio *lazymap_store_find(struct lazymap_store *store, pgoff_t index)
+{
+	return lazymap_folio_or_null(filemap_get_folio(lazymap_store_mapping(store),
+						       index));
+}
+
+/*
+ * The folio at @index, locked and with a reference, allocating a zeroed one
+ * the first time the index is touched.  Racing first touches all end with
+ * the one folio that filemap_add_folio() let into the page cache.
+ *
+ * Callers that can race with discard hold the invalidate lock shared.
+ */
+struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index)
+{
+	struct address_space *mapping = lazymap_store_mapping(store);
+	gfp_t gfp = mapping_gfp_mask(mapping);
+	struct folio *folio;
+	int err;
+
+	for (;;) {
+		folio = lazymap_folio_or_null(filemap_lock_folio(mapping, index));
+		if (folio)
+			return folio;
+
+		folio = filemap_alloc_folio(gfp | __GFP_ZERO, 0);
+		if (!folio)
+			return ERR_PTR(-ENOMEM);
+		/* Nobody can see the folio before it is added: no barrier. */
+		__folio_mark_uptodate(folio);
+
+		/* Locks the folio and charges it to the current memcg. */
+		err = filemap_add_folio(mapping, folio, index, gfp);
+		if (!err) {
+			folio_mark_dirty(folio);
+			return folio;
+		}
+		folio_put(folio);
+		if (err != -EEXIST)
+			return ERR_PTR(err);
+		/* Another task added one first: use theirs. */
+	}
+}
+
+int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length)
+{
+	struct address_space *mapping = lazymap_store_mapping(store);
+
+	if (!length || !PAGE_ALIGNED(offset) || !PAGE_ALIGNED(length) ||
+	    offset > store->size || length > store->size - offset)
+		return -EINVAL;
+
+	/*
+	 * The exclusive invalidate lock keeps faults (which take it shared)
+	 * from adding a page back while the range is emptied.  Zap the page
+	 * tables first so truncation finds the pages unmapped; private copies
+	 * (even_cows == 0) are anonymous memory and stay, as for PUNCH_HOLE.
+	 * Both steps cost what is mapped and resident, not the range length.
+	 */
+	filemap_invalidate_lock(mapping);
+	unmap_mapping_range(mapping, offset, length, 0);
+	truncate_inode_pages_range(mapping, offset, offset + length - 1);
+	filemap_invalidate_unlock(mapping);
+	return 0;
+}
+
+/* SEEK_DATA/SEEK_HOLE at page granularity; 0 <= @offset < size. */
+loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
+			  int whence)
+{
+	struct address_space *mapping = lazymap_store_mapping(store);
+	pgoff_t index = offset >> PAGE_SHIFT;
+	pgoff_t last = store->pages - 1;
+	pgoff_t hole;
+
+	if (whence == SEEK_DATA) {
+		if (!xa_find(&mapping->i_pages, &index, last, XA_PRESENT))
+			return -ENXIO;
+		return max_t(loff_t, offset, (loff_t)index << PAGE_SHIFT);
+	}
+
+	/* SEEK_HOLE: the end of the device counts as a hole. */
+	hole = page_cache_next_miss(mapping, index, store->pages - index);
+	if (hole == index)
+		return offset;
+	if (hole > last || hole < index)
+		return store->size;
+	return (loff_t)hole << PAGE_SHIFT;
+}
+
+void lazymap_store_info(struct lazymap_store *store, struct lazymap_info *info)
+{
+	int cpu;
+
+	memset(info, 0, sizeof(*info));
+	info->size = store->size;
+	info->resident_pages = READ_ONCE(lazymap_store_mapping(store)->nrpages);
+	info->page_size = PAGE_SIZE;
+	for_each_possible_cpu(cpu) {
+		struct lazymap_stats *s = per_cpu_ptr(store->stats, cpu);
+
+		info->faults += READ_ONCE(s->faults);
+		info->cow_faults += READ_ONCE(s->cow_faults);
+	}
+}

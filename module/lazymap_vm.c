@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mappings of /dev/lazymap: mmap() and the fault path.
+ *
+ * Mapping allocates nothing.  The first touch of an offset through any
+ * mapping calls lazymap_fault(), which allocates the zeroed store page and
+ * hands it to the kernel's memory manager locked in vmf->page.  From there
+ * the kernel does the rest as for any file page: it maps the store page for
+ * MAP_SHARED and for reads of MAP_PRIVATE, and for a write to MAP_PRIVATE
+ * copies it into a private anonymous page (do_cow_fault), so private writes
+ * never reach the store.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/percpu.h>
+
+#include "lazymap.h"
+#include "lazymap_compat.h"
+
+static vm_fault_t lazymap_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct lazymap_store *store = lazymap_file_store(vma->vm_file);
+	struct address_space *mapping = lazymap_store_mapping(store);
+	struct folio *folio;
+
+	this_cpu_inc(store->stats->faults);
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
+		this_cpu_inc(store->stats->cow_faults);
+
+	/* mmap() and VM_DONTEXPAND keep every VMA inside the device. */
+	if (unlikely(vmf->pgoff >= store->pages))
+		return VM_FAULT_SIGBUS;
+
+	/*
+	 * Shared against discard, which takes it exclusive: a page is never
+	 * added to a range while it is being emptied.  The lock can be dropped
+	 * before the PTE is installed because the folio stays locked until
+	 * then, and truncation waits for the folio lock and unmaps it.
+	 */
+	filemap_invalidate_lock_shared(mapping);
+	folio = lazymap_store_get(store, vmf->pgoff);
+	filemap_invalidate_unlock_shared(mapping);
+	if (IS_ERR(folio))
+		return vmf_error(PTR_ERR(folio));
+
+	vmf->page = folio_file_page(folio, vmf->pgoff);
+	return VM_FAULT_LOCKED;
+}
+
+static const struct vm_operations_struct lazymap_vm_ops = {
+	.fault		= lazymap_fault,
+	/*
+	 * Fault-around: map the already-resident neighbours of a read fault
+	 * without calling .fault for each.  Holes are left to .fault.
+	 */
+	.map_pages	= filemap_map_pages,
+};
+
+int lazymap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct lazymap_store *store = lazymap_file_store(file);
+	unsigned long pages = vma_pages(vma);
+
+	/* Refuse rather than trim: the VMA's bounds are not ours to change. */
+	if (vma->vm_pgoff >= store->pages ||
+	    pages > store->pages - vma->vm_pgoff)
+		return -EINVAL;
+
+	/* mremap() must not grow a mapping past what mmap() checked. */
+	lazymap_vma_set_flags(vma, VM_DONTEXPAND);
+	vma->vm_ops = &lazymap_vm_ops;
+	return 0;
+}
