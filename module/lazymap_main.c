@@ -31,7 +31,7 @@
 #include "lazymap.h"
 
 #define LAZYMAP_SIZE_MB_MIN	1UL
-#define LAZYMAP_SIZE_MB_MAX	(1UL << 20)	/* 1 TiB */
+#define LAZYMAP_SIZE_MB_MAX	1048576UL	/* 1 TiB */
 
 static unsigned long size_mb = 64;
 module_param(size_mb, ulong, 0444);

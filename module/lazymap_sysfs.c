@@ -11,41 +11,52 @@
 
 #include "lazymap.h"
 
-static struct lazymap_store *lazymap_dev_store(struct device *dev)
+/* Each file shows one u64 field of struct lazymap_info. */
+struct lazymap_attribute {
+	struct device_attribute attr;
+	size_t offset;
+};
+
+static ssize_t lazymap_info_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
 {
 	/* misc_register() sets the device's drvdata to the miscdevice. */
 	struct miscdevice *misc = dev_get_drvdata(dev);
+	struct lazymap_dev *ldev = container_of(misc, struct lazymap_dev, misc);
+	size_t offset = container_of(attr, struct lazymap_attribute, attr)->offset;
+	struct lazymap_info info;
+	u64 value;
 
-	return &container_of(misc, struct lazymap_dev, misc)->store;
+	lazymap_store_info(&ldev->store, &info);
+	memcpy(&value, (u8 *)&info + offset, sizeof(value));
+	return sysfs_emit(buf, "%llu\n", value);
 }
 
-static ssize_t size_show(struct device *dev, struct device_attribute *attr,
-			 char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", lazymap_dev_store(dev)->size);
-}
-static DEVICE_ATTR_RO(size);
+static struct lazymap_attribute lazymap_attr_size = {
+	.attr	= __ATTR(size, 0444, lazymap_info_show, NULL),
+	.offset	= offsetof(struct lazymap_info, size),
+};
 
-#define LAZYMAP_INFO_ATTR(field)					\
-static ssize_t field##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	struct lazymap_info info;					\
-									\
-	lazymap_store_info(lazymap_dev_store(dev), &info);		\
-	return sysfs_emit(buf, "%llu\n", info.field);			\
-}									\
-static DEVICE_ATTR_RO(field)
+static struct lazymap_attribute lazymap_attr_resident_pages = {
+	.attr	= __ATTR(resident_pages, 0444, lazymap_info_show, NULL),
+	.offset	= offsetof(struct lazymap_info, resident_pages),
+};
 
-LAZYMAP_INFO_ATTR(resident_pages);
-LAZYMAP_INFO_ATTR(faults);
-LAZYMAP_INFO_ATTR(cow_faults);
+static struct lazymap_attribute lazymap_attr_faults = {
+	.attr	= __ATTR(faults, 0444, lazymap_info_show, NULL),
+	.offset	= offsetof(struct lazymap_info, faults),
+};
+
+static struct lazymap_attribute lazymap_attr_cow_faults = {
+	.attr	= __ATTR(cow_faults, 0444, lazymap_info_show, NULL),
+	.offset	= offsetof(struct lazymap_info, cow_faults),
+};
 
 static struct attribute *lazymap_attrs[] = {
-	&dev_attr_size.attr,
-	&dev_attr_resident_pages.attr,
-	&dev_attr_faults.attr,
-	&dev_attr_cow_faults.attr,
+	&lazymap_attr_size.attr.attr,
+	&lazymap_attr_resident_pages.attr.attr,
+	&lazymap_attr_faults.attr.attr,
+	&lazymap_attr_cow_faults.attr.attr,
 	NULL
 };
 
