@@ -33,10 +33,10 @@ if [ -z "$kdir" ]; then
 fi
 [ -f "$kdir/Makefile" ] || lm_die "$kdir is not a kernel build tree"
 
-# Debian's headers record the release; a kernel tree can compute it.
-krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) ||
-	krel=$(make -s -C "$kdir" kernelrelease 2>/dev/null) ||
-	lm_die "cannot read the kernel release of $kdir"
+# The release the module's vermagic will carry (uname -r of the kernel).
+krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+	"$kdir/include/generated/utsrelease.h" 2>/dev/null)
+[ -n "$krel" ] || lm_die "cannot read the kernel release of $kdir"
 out=$LM_BUILD/module-$krel
 mkdir -p "$out/module" "$out/generated" "$out/probes"
 
