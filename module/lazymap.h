@@ -45,7 +45,8 @@ struct lazymap_dev {
 int lazymap_store_init(struct lazymap_store *store, u64 size);
 void lazymap_store_destroy(struct lazymap_store *store);
 struct folio *lazymap_store_find(struct lazymap_store *store, pgoff_t index);
-struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index);
+struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
+				bool *allocated);
 int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length);
 loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
 			  int whence);

@@ -112,10 +112,11 @@ static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		size_t offset = offset_in_page(pos);
 		size_t chunk = min_t(size_t, PAGE_SIZE - offset, left);
 		struct folio *folio;
+		bool allocated;
 		size_t copied;
 
 		filemap_invalidate_lock_shared(mapping);
-		folio = lazymap_store_get(store, pos >> PAGE_SHIFT);
+		folio = lazymap_store_get(store, pos >> PAGE_SHIFT, &allocated);
 		filemap_invalidate_unlock_shared(mapping);
 		if (IS_ERR(folio)) {
 			err = PTR_ERR(folio);

@@ -15,6 +15,7 @@
  *   lazymap_vm.c     mmap() and the fault path
  *   lazymap_file.c   open, read/write, llseek, ioctl
  *   lazymap_sysfs.c  /sys/class/misc/lazymap/ counters
+ *   lazymap_trace.h  tracepoints lazymap:lazymap_fault and lazymap_discard
  *   lazymap_compat.h kernel API differences, chosen by compile probes
  *
  * Lifetime: every open file and every mapping (through its file) holds a

@@ -33,6 +33,7 @@
 
 #include "lazymap.h"
 #include "lazymap_compat.h"
+#include "lazymap_trace.h"
 
 #define LAZYMAP_FS_MAGIC	0x6c617a79	/* "lazy" */
 
@@ -121,17 +122,20 @@ struct folio *lazymap_store_find(struct lazymap_store *store, pgoff_t index)
 /*
  * The folio at @index, locked and with a reference, allocating a zeroed one
  * the first time the index is touched.  Racing first touches all end with
- * the one folio that filemap_add_folio() let into the page cache.
+ * the one folio that filemap_add_folio() let into the page cache;
+ * *@allocated says whether this call added it.
  *
  * Callers that can race with discard hold the invalidate lock shared.
  */
-struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index)
+struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
+				bool *allocated)
 {
 	struct address_space *mapping = lazymap_store_mapping(store);
 	gfp_t gfp = mapping_gfp_mask(mapping);
 	struct folio *folio;
 	int err;
 
+	*allocated = false;
 	for (;;) {
 		folio = lazymap_folio_or_null(filemap_lock_folio(mapping, index));
 		if (folio)
@@ -147,6 +151,7 @@ struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index)
 		err = filemap_add_folio(mapping, folio, index, gfp);
 		if (!err) {
 			folio_mark_dirty(folio);
+			*allocated = true;
 			return folio;
 		}
 		folio_put(folio);
@@ -159,6 +164,7 @@ struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index)
 int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length)
 {
 	struct address_space *mapping = lazymap_store_mapping(store);
+	unsigned long before;
 
 	if (!length || !PAGE_ALIGNED(offset) || !PAGE_ALIGNED(length) ||
 	    offset > store->size || length > store->size - offset)
@@ -172,8 +178,12 @@ int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length)
 	 * Both steps cost what is mapped and resident, not the range length.
 	 */
 	filemap_invalidate_lock(mapping);
+	/* Only truncation changes nrpages while the lock is held exclusive. */
+	before = READ_ONCE(mapping->nrpages);
 	unmap_mapping_range(mapping, offset, length, 0);
 	truncate_inode_pages_range(mapping, offset, offset + length - 1);
+	trace_lazymap_discard(offset, length,
+			      before - READ_ONCE(mapping->nrpages));
 	filemap_invalidate_unlock(mapping);
 	return 0;
 }

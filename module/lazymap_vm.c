@@ -17,16 +17,20 @@
 
 #include "lazymap.h"
 #include "lazymap_compat.h"
+#include "lazymap_trace.h"
 
 static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct lazymap_store *store = lazymap_file_store(vma->vm_file);
 	struct address_space *mapping = lazymap_store_mapping(store);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool shared = vma->vm_flags & VM_SHARED;
 	struct folio *folio;
+	bool allocated;
 
 	this_cpu_inc(store->stats->faults);
-	if ((vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED))
+	if (write && !shared)
 		this_cpu_inc(store->stats->cow_faults);
 
 	/* mmap() and VM_DONTEXPAND keep every VMA inside the device. */
@@ -40,10 +44,12 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 	 * then, and truncation waits for the folio lock and unmaps it.
 	 */
 	filemap_invalidate_lock_shared(mapping);
-	folio = lazymap_store_get(store, vmf->pgoff);
+	folio = lazymap_store_get(store, vmf->pgoff, &allocated);
 	filemap_invalidate_unlock_shared(mapping);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
+	trace_lazymap_fault((u64)vmf->pgoff << PAGE_SHIFT, write, shared,
+			    allocated);
 
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	return VM_FAULT_LOCKED;
