@@ -203,13 +203,15 @@ loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
 		return max_t(loff_t, offset, (loff_t)index << PAGE_SHIFT);
 	}
 
-	/* SEEK_HOLE: the end of the device counts as a hole. */
+	/*
+	 * SEEK_HOLE: the end of the device counts as a hole.  When the scan
+	 * finds no gap, some kernels return the last index scanned instead
+	 * of one past it, so check that the index returned really is a hole.
+	 */
 	hole = page_cache_next_miss(mapping, index, store->pages - index);
-	if (hole == index)
-		return offset;
-	if (hole > last || hole < index)
+	if (hole < index || hole > last || xa_load(&mapping->i_pages, hole))
 		return store->size;
-	return (loff_t)hole << PAGE_SHIFT;
+	return max_t(loff_t, offset, (loff_t)hole << PAGE_SHIFT);
 }
 
 void lazymap_store_info(struct lazymap_store *store, struct lazymap_info *info)
