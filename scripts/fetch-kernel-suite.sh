@@ -51,31 +51,36 @@ fi
 lm_log "$suite kernel: linux-image-$abi-amd64 $ver"
 
 # The image.  Since 7.x (sid) linux-image-<abi> is an empty meta-package and
-# the kernel itself is in linux-binary-<abi>; before, it is in the image.
+# the kernel itself is in linux-binary-<abi>, as usr/lib/modules/KREL/vmlinuz;
+# before, it is boot/vmlinuz-KREL in linux-image-<abi>.
 kcache=$LM_CACHE/kernels/$suite/$ver
 if [ ! -s "$kcache/vmlinuz" ] || [ ! -s "$kcache/krel" ]; then
 	pkg=linux-binary-$abi-amd64
 	in_chroot apt-cache show "$pkg" >/dev/null 2>&1 ||
 		pkg=linux-image-$abi-amd64
 	lm_log "downloading $pkg $ver"
-	rm -rf "$root/var/cache/lazymap/image"
-	mkdir -p "$root/var/cache/lazymap/image"
+	img=$root/var/cache/lazymap/image
+	rm -rf "$img"
+	mkdir -p "$img"
 	# shellcheck disable=SC2016 # expanded by the inner sh
 	in_chroot sh -ec '
 		cd /var/cache/lazymap/image
 		apt-get download -qq "$1=$2"
 		dpkg-deb --fsys-tarfile ./*.deb |
-			tar -x --wildcards "./boot/vmlinuz-*"
+			tar -x --wildcards "*/vmlinuz*"
 	' sh "$pkg" "$ver" >&2 || lm_die "cannot get the kernel from $pkg"
-	set -- "$root"/var/cache/lazymap/image/boot/vmlinuz-*
-	if [ $# -ne 1 ] || [ ! -s "$1" ]; then
-		lm_die "no single vmlinuz in $pkg"
-	fi
+	mapfile -t found < <(find "$img/boot" "$img/usr/lib/modules" \
+		\( -name 'vmlinuz-*' -o -name vmlinuz \) -type f 2>/dev/null)
+	[ ${#found[@]} -eq 1 ] || lm_die "no single vmlinuz in $pkg"
+	case ${found[0]} in
+	*/boot/vmlinuz-*) krel=${found[0]##*/vmlinuz-} ;;
+	*) krel=$(basename "$(dirname "${found[0]}")") ;;
+	esac
 	mkdir -p "$kcache"
-	cp "$1" "$kcache/vmlinuz.tmp"
+	cp "${found[0]}" "$kcache/vmlinuz.tmp"
 	mv "$kcache/vmlinuz.tmp" "$kcache/vmlinuz"
-	basename "$1" | sed 's/^vmlinuz-//' >"$kcache/krel"
-	rm -rf "$root/var/cache/lazymap/image"
+	echo "$krel" >"$kcache/krel"
+	rm -rf "$img"
 fi
 krel=$(cat "$kcache/krel")
 # Drop the images of the suite's earlier ABIs.
