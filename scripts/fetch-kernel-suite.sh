@@ -102,8 +102,8 @@ if ! in_chroot dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null |
 		sed -n 's/^ii *//p')
 	if [ ${#old[@]} -gt 0 ]; then
 		lm_log "removing old headers: ${old[*]}"
-		in_chroot apt-get purge -y -qq "${old[@]}" >&2 ||
-			lm_die "cannot remove old headers from $suite"
+		in_chroot apt-get purge -y -qq "${old[@]}" >"$root.apt.log" \
+			2>&1 || lm_die "cannot remove old headers: see $root.apt.log"
 	fi
 	if in_chroot apt-cache depends "$hdr" |
 		grep -q "Depends: linux-image-$abi-amd64\$"; then
@@ -124,9 +124,7 @@ if ! in_chroot dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null |
 			dpkg -i /var/cache/lazymap/stub.deb
 		' >/dev/null || lm_die "cannot install the image stub in $suite"
 	fi
-	lm_log "installing $hdr in the $suite chroot"
-	in_chroot apt-get install -y -qq "$hdr" >&2 ||
-		lm_die "cannot install $hdr in $suite"
+	"$chroot_sh" create "$suite" "$hdr"
 fi
 kdir=/usr/src/linux-headers-$krel
 [ -f "$root$kdir/.config" ] || lm_die "$kdir in $suite has no .config"
@@ -137,6 +135,7 @@ case $cc in
 *gcc-[0-9]*) ccpkg=gcc-${cc##*gcc-} ;;
 *) lm_die "cannot tell the compiler of $krel from '$cc'" ;;
 esac
-"$chroot_sh" create "$suite" "$ccpkg" make
+# W=1 runs scripts/kernel-doc, a perl script needing more than perl-base.
+"$chroot_sh" create "$suite" "$ccpkg" make perl
 
 printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\n' "$kcache/vmlinuz" "$krel" "$kdir"

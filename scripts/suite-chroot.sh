@@ -117,8 +117,12 @@ install_pkgs() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	lm_log "installing ${missing[*]} in the chroot"
-	run_in "$dir" apt-get install -y -qq "${missing[@]}" >&2 ||
+	# apt and dpkg are chatty even with -qq: keep their words in a log.
+	if ! run_in "$dir" apt-get install -y -qq "${missing[@]}" \
+		>"$dir.apt.log" 2>&1; then
+		tail -n 20 "$dir.apt.log" >&2
 		lm_die "could not install ${missing[*]} in $dir"
+	fi
 }
 
 refresh() {
@@ -127,8 +131,11 @@ refresh() {
 	lm_log "refreshing $dir"
 	run_in "$dir" apt-get update -qq >&2 ||
 		lm_die "apt-get update failed in $dir"
-	run_in "$dir" apt-get dist-upgrade -y -qq >&2 ||
+	if ! run_in "$dir" apt-get dist-upgrade -y -qq >"$dir.apt.log" 2>&1
+	then
+		tail -n 20 "$dir.apt.log" >&2
 		lm_die "apt-get dist-upgrade failed in $dir"
+	fi
 }
 
 [ $# -ge 2 ] || usage
