@@ -10,8 +10,8 @@
 # The kernel is whatever the suite's linux-image-amd64 depends on today, read
 # from the suite's own package lists inside its chroot (suite-chroot.sh), so
 # the matrix follows Debian.  The kernel image goes to
-# $LM_CACHE/kernels/SUITE/VERSION/vmlinuz; the headers and the compiler the
-# kernel was built with (CONFIG_CC_VERSION_TEXT) are installed in the chroot.
+# $LM_CACHE/kernels/SUITE/VERSION/vmlinuz-KREL; the headers and the compiler
+# the kernel was built with (CONFIG_CC_VERSION_TEXT) go into the chroot.
 # When the suite moves to a new ABI, the old image and headers are dropped.
 # KDIR is a path inside the chroot: build there with
 #   scripts/suite-chroot.sh enter SUITE scripts/build-module.sh --kdir KDIR
@@ -54,7 +54,8 @@ lm_log "$suite kernel: linux-image-$abi-amd64 $ver"
 # the kernel itself is in linux-binary-<abi>, as usr/lib/modules/KREL/vmlinuz;
 # before, it is boot/vmlinuz-KREL in linux-image-<abi>.
 kcache=$LM_CACHE/kernels/$suite/$ver
-if [ ! -s "$kcache/vmlinuz" ] || [ ! -s "$kcache/krel" ]; then
+set -- "$kcache"/vmlinuz-*
+if [ ! -s "$1" ]; then
 	pkg=linux-binary-$abi-amd64
 	in_chroot apt-cache show "$pkg" >/dev/null 2>&1 ||
 		pkg=linux-image-$abi-amd64
@@ -76,13 +77,17 @@ if [ ! -s "$kcache/vmlinuz" ] || [ ! -s "$kcache/krel" ]; then
 	*/boot/vmlinuz-*) krel=${found[0]##*/vmlinuz-} ;;
 	*) krel=$(basename "$(dirname "${found[0]}")") ;;
 	esac
+	# Named vmlinuz-KREL as in /boot: check.sh reads the release off
+	# the name.
+	rm -rf "$kcache"
 	mkdir -p "$kcache"
 	cp "${found[0]}" "$kcache/vmlinuz.tmp"
-	mv "$kcache/vmlinuz.tmp" "$kcache/vmlinuz"
-	echo "$krel" >"$kcache/krel"
+	mv "$kcache/vmlinuz.tmp" "$kcache/vmlinuz-$krel"
 	rm -rf "$img"
+	set -- "$kcache/vmlinuz-$krel"
 fi
-krel=$(cat "$kcache/krel")
+kernel=$1
+krel=${kernel##*/vmlinuz-}
 # Drop the images of the suite's earlier ABIs.
 for d in "$LM_CACHE/kernels/$suite"/*/; do
 	[ "${d%/}" = "$kcache" ] || rm -rf "${d%/}"
@@ -138,4 +143,4 @@ esac
 # W=1 runs scripts/kernel-doc, a perl script needing more than perl-base.
 "$chroot_sh" create "$suite" "$ccpkg" make perl
 
-printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\n' "$kcache/vmlinuz" "$krel" "$kdir"
+printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\n' "$kernel" "$krel" "$kdir"
