@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the lazymap selftests; see lazymap_util.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lazymap_util.h"
+
+size_t lm_ps;
+
+static void __attribute__((constructor)) lm_init(void)
+{
+	lm_ps = (size_t)sysconf(_SC_PAGESIZE);
+}
+
+const char *lm_dev_path(void)
+{
+	const char *p = getenv("LAZYMAP_DEV");
+
+	return p && *p ? p : LM_DEV_PATH;
+}
+
+bool lm_emulated(void)
+{
+	struct stat st;
+
+	return stat(lm_dev_path(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int lm_open(int flags)
+{
+	int fd = open(lm_dev_path(), flags | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int lm_info(int fd, struct lazymap_info *info)
+{
+	struct stat st;
+
+	if (!lm_emulated())
+		return ioctl(fd, LAZYMAP_IOC_INFO, info) ? -errno : 0;
+
+	if (fstat(fd, &st))
+		return -errno;
+	memset(info, 0, sizeof(*info));
+	info->size = (uint64_t)st.st_size;
+	info->resident_pages = lm_file_resident(fd);
+	info->page_size = lm_ps;
+	return 0;
+}
+
+uint64_t lm_file_resident(int fd)
+{
+	struct stat st;
+
+	/* tmpfs allocates whole pages, so st_blocks counts them exactly. */
+	if (fstat(fd, &st))
+		return 0;
+	return (uint64_t)st.st_blocks * 512 / lm_ps;
+}
+
+uint64_t lm_size(int fd)
+{
+	struct lazymap_info info;
+
+	return lm_info(fd, &info) ? 0 : info.size;
+}
+
+uint64_t lm_resident(int fd)
+{
+	struct lazymap_info info;
+
+	return lm_info(fd, &info) ? 0 : info.resident_pages;
+}
+
+int lm_discard(int fd, uint64_t offset, uint64_t length)
+{
+	struct lazymap_range r = { .offset = offset, .length = length };
+
+	if (!lm_emulated())
+		return ioctl(fd, LAZYMAP_IOC_DISCARD, &r) ? -errno : 0;
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)offset, (off_t)length))
+		return -errno;
+	return 0;
+}
+
+int lm_reset(int fd)
+{
+	uint64_t size = lm_size(fd);
+
+	return size ? lm_discard(fd, 0, size) : -ENODEV;
+}
+
+int lm_read_u64(const char *path, uint64_t *val)
+{
+	char buf[32], *end;
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	err = -errno;
+	close(fd);
+	if (n < 0)
+		return err;
+	buf[n] = '\0';
+	/* Exactly "<digits>\n", as sysfs and module parameters print. */
+	if (n < 2 || buf[n - 1] != '\n' || buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end != buf + n - 1)
+		return -EINVAL;
+	return 0;
+}
+
+int lm_sysfs_u64(const char *attr, uint64_t *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", LM_SYSFS_DIR, attr);
+	return lm_read_u64(path, val);
+}
+
+uint64_t lm_pagemap(const volatile void *addr)
+{
+	uint64_t ent = 0;
+	off_t off = (off_t)((uintptr_t)addr / lm_ps * sizeof(ent));
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent), off) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	return ent;
+}
+
+uint64_t lm_pfn(const volatile void *addr)
+{
+	uint64_t ent = lm_pagemap(addr);
+
+	return ent & LM_PM_PRESENT ? ent & LM_PM_PFN_MASK : 0;
+}
+
+void lm_touch_read(const volatile void *p, size_t npages)
+{
+	const volatile uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < npages; i++)
+		(void)b[i * lm_ps];
+}
+
+void lm_touch_write(volatile void *p, size_t npages, uint8_t val)
+{
+	volatile uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < npages; i++)
+		b[i * lm_ps] = val;
+}
+
+/* A cheap hash of (seed, position): shifted copies of data still differ. */
+static inline uint8_t lm_pattern(uint64_t pos, uint32_t seed)
+{
+	uint64_t x = (pos + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
+
+	x ^= x >> 29;
+	return (uint8_t)(x ^ (x >> 11) ^ (x >> 37));
+}
+
+void lm_fill(void *p, size_t len, uint64_t base_off, uint32_t seed)
+{
+	uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = lm_pattern(base_off + i, seed);
+}
+
+ssize_t lm_check(const void *p, size_t len, uint64_t base_off, uint32_t seed)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != lm_pattern(base_off + i, seed))
+			return (ssize_t)i;
+	return -1;
+}
+
+ssize_t lm_nonzero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i])
+			return (ssize_t)i;
+	return -1;
+}
+
+int lm_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *b = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pread(fd, b, len, (off_t)off);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENODATA;
+		b += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int lm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *b = buf;
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(fd, b, len, (off_t)off);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOSPC;
+		b += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int lm_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+int lm_chan_open(struct lm_chan *ch)
+{
+	if (pipe2(ch->to_child, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ch->to_parent, O_CLOEXEC)) {
+		int err = -errno;
+
+		close(ch->to_child[0]);
+		close(ch->to_child[1]);
+		return err;
+	}
+	return 0;
+}
+
+void lm_chan_close(struct lm_chan *ch)
+{
+	close(ch->to_child[0]);
+	close(ch->to_child[1]);
+	close(ch->to_parent[0]);
+	close(ch->to_parent[1]);
+}
+
+int lm_chan_send(struct lm_chan *ch, bool from_child, const void *buf,
+		 size_t len)
+{
+	int fd = from_child ? ch->to_parent[1] : ch->to_child[1];
+	const char *b = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, b, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int lm_chan_recv(struct lm_chan *ch, bool from_child, void *buf, size_t len)
+{
+	int fd = from_child ? ch->to_child[0] : ch->to_parent[0];
+	char *b = buf;
+	ssize_t n;
+
+	while (len) {
+		n = read(fd, b, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+const char *lm_ko_path(void)
+{
+	const char *p = getenv("LAZYMAP_KO");
+
+	return p && *p ? p : LM_KO_PATH;
+}
+
+bool lm_module_loaded(void)
+{
+	return access("/sys/module/" LM_MODULE_NAME, F_OK) == 0;
+}
+
+int lm_module_load(const char *params)
+{
+	int fd, ret, err = 0;
+
+	fd = open(lm_ko_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = (int)syscall(SYS_finit_module, fd, params, 0);
+	if (ret)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int lm_module_unload(void)
+{
+	return syscall(SYS_delete_module, LM_MODULE_NAME, O_NONBLOCK) ?
+		-errno : 0;
+}
+
+int lm_module_restore(void)
+{
+	uint64_t mb;
+	int err;
+
+	if (lm_module_loaded()) {
+		if (!lm_read_u64(LM_PARAM_SIZE_MB, &mb) &&
+		    mb == LM_DEFAULT_SIZE_MB)
+			return 0;
+		err = lm_module_unload();
+		if (err)
+			return err;
+	}
+	return lm_module_load("");
+}
+
+bool lm_module_reloadable(void)
+{
+	/*
+	 * Only where the module is already loaded (the test VM loads it
+	 * before the suite): a machine without it, such as a developer's
+	 * host, never gets a module loaded by these tests.
+	 */
+	return !lm_emulated() && lm_module_loaded() &&
+		access(lm_ko_path(), R_OK) == 0;
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the lazymap selftests: opening and mapping the device,
+ * its counters (ioctl and sysfs), /proc/self/pagemap, byte patterns, child
+ * processes and module loading.
+ *
+ * The helpers never include kselftest_harness.h (it defines functions, so
+ * only the test programs may include it); they report errors as -errno and
+ * leave the verdict to the caller.  The LM_NEED_* macros at the end are the
+ * exception: they expand inside a test and use the harness's SKIP().
+ *
+ * Environment:
+ *   LAZYMAP_DEV  the device to test (default /dev/lazymap).  A regular file
+ *                (e.g. a 64 MiB file on tmpfs) turns on emulation: the tests
+ *                whose expectations a tmpfs file also meets run against it,
+ *                the others skip.  Meant for checking the tests themselves
+ *                on a machine without the module.
+ *   LAZYMAP_KO   the module for the tests that reload it (default
+ *                /lazymap/lazymap.ko, where the test VM puts it).
+ */
+#ifndef LAZYMAP_UTIL_H
+#define LAZYMAP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/lazymap.h>
+
+#define LM_DEV_PATH		"/dev/lazymap"
+#define LM_KO_PATH		"/lazymap/lazymap.ko"
+#define LM_MODULE_NAME		"lazymap"
+#define LM_SYSFS_DIR		"/sys/class/misc/lazymap"
+#define LM_PARAM_SIZE_MB	"/sys/module/lazymap/parameters/size_mb"
+#define LM_DEFAULT_SIZE_MB	64
+#define LM_MIB			(1024ULL * 1024)
+
+/* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define LM_PM_PRESENT		(1ULL << 63)
+#define LM_PM_SWAP		(1ULL << 62)
+#define LM_PM_FILE		(1ULL << 61)	/* file page or shared anon */
+#define LM_PM_EXCLUSIVE		(1ULL << 56)	/* mapped exactly once */
+#define LM_PM_PFN_MASK		((1ULL << 55) - 1)
+
+/* Page size of the machine, set before main() runs. */
+extern size_t lm_ps;
+
+/* The device under test and whether it is a regular file (emulation). */
+const char *lm_dev_path(void);
+bool lm_emulated(void);
+
+/* open(2) of the device with O_CLOEXEC added: a descriptor or -errno. */
+int lm_open(int flags);
+
+/*
+ * LAZYMAP_IOC_INFO, or its emulation (size, resident_pages and page_size
+ * from fstat; the fault counters read zero).  0 or -errno.
+ */
+int lm_info(int fd, struct lazymap_info *info);
+
+/* Device size and resident pages; 0 if they cannot be read. */
+uint64_t lm_size(int fd);
+uint64_t lm_resident(int fd);
+
+/* Pages allocated to a tmpfs file such as a memfd (from st_blocks). */
+uint64_t lm_file_resident(int fd);
+
+/* LAZYMAP_IOC_DISCARD (emulation: punch a hole).  0 or -errno. */
+int lm_discard(int fd, uint64_t offset, uint64_t length);
+
+/* Discard the whole device so that a test starts from an empty store. */
+int lm_reset(int fd);
+
+/*
+ * Read a file holding one decimal number and a newline, strictly: anything
+ * else is -EINVAL.  0 or -errno.
+ */
+int lm_read_u64(const char *path, uint64_t *val);
+
+/* Read /sys/class/misc/lazymap/<attr>.  0 or -errno. */
+int lm_sysfs_u64(const char *attr, uint64_t *val);
+
+/* The pagemap entry of the page holding addr in this process (0 on error). */
+uint64_t lm_pagemap(const volatile void *addr);
+
+/* The frame number of addr, or 0 if the page is not present. */
+uint64_t lm_pfn(const volatile void *addr);
+
+/* Touch npages pages from p, one access per page. */
+void lm_touch_read(const volatile void *p, size_t npages);
+void lm_touch_write(volatile void *p, size_t npages, uint8_t val);
+
+/*
+ * Fill len bytes with a pattern derived from seed and the byte's offset
+ * from base_off, so that any slice of the device can be checked on its own.
+ * lm_check returns the index of the first wrong byte, or -1.
+ */
+void lm_fill(void *p, size_t len, uint64_t base_off, uint32_t seed);
+ssize_t lm_check(const void *p, size_t len, uint64_t base_off,
+		 uint32_t seed);
+
+/* Index of the first non-zero byte, or -1. */
+ssize_t lm_nonzero(const void *p, size_t len);
+
+/* pread/pwrite all len bytes (retrying short transfers).  0 or -errno. */
+int lm_pread_all(int fd, void *buf, size_t len, uint64_t off);
+int lm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
+/*
+ * Wait for a child: its exit status, 128 + signal if it was killed, or -1
+ * if waitpid failed.
+ */
+int lm_wait(pid_t pid);
+
+/*
+ * A pipe pair for lock-step between a parent and a child: each side sends
+ * one byte (or a small value) and waits for the other's.  0 or -errno; a
+ * closed peer is -EPIPE.
+ */
+struct lm_chan {
+	int to_child[2];
+	int to_parent[2];
+};
+
+int lm_chan_open(struct lm_chan *ch);
+void lm_chan_close(struct lm_chan *ch);
+int lm_chan_send(struct lm_chan *ch, bool from_child, const void *buf,
+		 size_t len);
+int lm_chan_recv(struct lm_chan *ch, bool from_child, void *buf, size_t len);
+
+/* Module loading through finit_module(2)/delete_module(2). */
+const char *lm_ko_path(void);
+bool lm_module_loaded(void);
+/* 0 or -errno; params as for insmod, e.g. "size_mb=1" or "". */
+int lm_module_load(const char *params);
+/* delete_module(O_NONBLOCK): 0 or -errno. */
+int lm_module_unload(void);
+/*
+ * Leave the module loaded with default parameters, reloading it if it is
+ * absent or was loaded with others.  0 or -errno.
+ */
+int lm_module_restore(void);
+/* The module may be reloaded here: in the test VM with the .ko at hand. */
+bool lm_module_reloadable(void);
+
+/*
+ * Skip a test that needs the real device (counters, ioctls, device-only
+ * errors) when running against an emulation file.
+ */
+#define LM_NEED_DEVICE() do {						\
+	if (lm_emulated())						\
+		SKIP(return, "needs " LM_DEV_PATH ", not an emulation file"); \
+} while (0)
+
+/* Skip a test that loads and unloads the module outside the test VM. */
+#define LM_NEED_RELOAD() do {						\
+	if (!lm_module_reloadable())					\
+		SKIP(return, "the module is not loaded or %s is missing", \
+		     lm_ko_path());					\
+} while (0)
+
+#endif /* LAZYMAP_UTIL_H */
