@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the initramfs of a lazymap test VM: busybox, an /init that mounts the
+# pseudo filesystems and runs one guest script, and whatever files are added.
+#
+#   scripts/mkinitramfs.sh --out FILE --run GUEST_SCRIPT
+#                          [--add SRC:DEST]... [--bin PROG:DEST]...
+#
+# --out FILE          the gzip-compressed cpio archive to write
+# --run GUEST_SCRIPT  the script the guest runs, installed as /lazymap/run.sh
+#                     and run from /lazymap with stdin from /dev/null.  It
+#                     runs under busybox sh: write POSIX sh, not bash.  Its
+#                     exit status is carried back by scripts/vm-run.sh.
+# --add SRC:DEST      copy SRC (a file, or a directory and everything in it)
+#                     to the absolute path DEST in the guest
+# --bin PROG:DEST     copy the program PROG to DEST (DEST ending in / means
+#                     DEST/<name of PROG>), mode 0755, with its dynamic loader
+#                     and shared libraries
+#
+# Every dynamically linked executable that ends up in the image, whether added
+# with --bin or inside an --add directory, gets the libraries `ldd` lists on
+# the host, at the same paths; libraries opened with dlopen() are not seen.
+#
+# The guest's /init is scripts/guest-init (see there for what it mounts and
+# what it prints).  PATH in the guest is /lazymap/bin first, then busybox.
+#
+# Layout: the archive is two concatenated gzip cpio archives, which the kernel
+# unpacks in turn.  The first (busybox, its applet links made here rather than
+# at boot, /init, the directory skeleton) depends only on busybox,
+# guest-init and this script, and is cached in $LM_CACHE/initramfs/; the
+# second holds the payload.  Both are reproducible: sorted entries, owner
+# root, mtimes set to $SOURCE_DATE_EPOCH (default 0), gzip without a name or
+# timestamp.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	lm_die "usage: $0 --out FILE --run GUEST_SCRIPT [--add SRC:DEST]... [--bin PROG:DEST]..."
+}
+
+out='' run='' adds=() bins=()
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--out) out=$2 ;;
+	--run) run=$2 ;;
+	--add) adds+=("$2") ;;
+	--bin) bins+=("$2") ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+{ [ -n "$out" ] && [ -n "$run" ]; } || usage
+[ -f "$run" ] || lm_die "guest script $run does not exist"
+
+lm_need_pkgs busybox-static cpio
+busybox=/bin/busybox
+epoch=${SOURCE_DATE_EPOCH:-0}
+
+# pack DIR FILE: DIR's contents as a reproducible gzip newc cpio archive.
+pack() {
+	# "." too: its mode becomes the mode of the guest's /.
+	chmod 0755 "$1"
+	find "$1" -exec touch -h -d "@$epoch" {} +
+	(cd "$1" && find . | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n >"$2"
+}
+
+# The cached base archive.
+base_archive() {
+	local key dir base stage applet
+	key=$(cat "$busybox" "$LM_TOP/scripts/guest-init" \
+		"$LM_TOP/scripts/mkinitramfs.sh" | sha256sum)
+	dir=$LM_CACHE/initramfs
+	base=$dir/base-${key:0:16}.cpio.gz
+	if [ ! -s "$base" ]; then
+		lm_log "building the initramfs base (busybox, /init)"
+		mkdir -p "$dir"
+		stage=$(mktemp -d "$dir/stage.XXXXXX")
+		mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root}
+		mkdir -p "$stage/lazymap/bin"
+		chmod 1777 "$stage/tmp"
+		chmod 0700 "$stage/root"
+		cp "$busybox" "$stage/bin/busybox"
+		# Applet links, so the guest needs no `busybox --install`.
+		for applet in $("$busybox" --list-full); do
+			[ -e "$stage/$applet" ] ||
+				ln -s /bin/busybox "$stage/$applet"
+		done
+		install -m 0755 "$LM_TOP/scripts/guest-init" "$stage/init"
+		# The kernel opens /dev/console for init before devtmpfs is
+		# mounted; without it, "unable to open an initial console".
+		mknod -m 0600 "$stage/dev/console" c 5 1 2>/dev/null ||
+			lm_warn "cannot mknod /dev/console (not root?)"
+		pack "$stage" "$base.tmp"
+		mv "$base.tmp" "$base"
+		rm -rf "$stage"
+	fi
+	printf '%s\n' "$base"
+}
+
+# libs_of FILE: the loader and libraries FILE needs, one path a line; nothing
+# for a static program or a script.
+libs_of() {
+	local out
+	[ "$(head -c4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ] || return 0
+	out=$(LC_ALL=C ldd "$1" 2>&1) || return 0	# static: ldd fails
+	if grep -q 'not found' <<<"$out"; then
+		lm_die "$1 needs a library the host lacks: $(grep 'not found' <<<"$out" | tr -s '\t ' ' ')"
+	fi
+	awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+	     $1 ~ /^\// { print $1 }' <<<"$out"
+}
+
+base=$(base_archive)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-initramfs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+stage=$tmp/root
+mkdir "$stage"
+
+# put SRC DEST: copy SRC to the guest path DEST.
+put() {
+	local src=$1 dest=$2
+	case $dest in /*) ;; *) lm_die "guest path $dest is not absolute" ;; esac
+	[ -e "$src" ] || lm_die "$src does not exist"
+	mkdir -p "$stage$(dirname "$dest")"
+	if [ -d "$src" ]; then
+		mkdir -p "$stage$dest"
+		cp -a "$src/." "$stage$dest/"
+	else
+		cp -L "$src" "$stage$dest"
+	fi
+}
+
+put "$run" /lazymap/run.sh
+chmod 0755 "$stage/lazymap/run.sh"
+for a in ${adds[@]+"${adds[@]}"}; do
+	[[ $a == *:* ]] || lm_die "--add $a: expected SRC:DEST"
+	put "${a%:*}" "${a##*:}"
+done
+for b in ${bins[@]+"${bins[@]}"}; do
+	[[ $b == *:* ]] || lm_die "--bin $b: expected PROG:DEST"
+	src=${b%:*} dest=${b##*:}
+	[ -f "$src" ] || lm_die "--bin $src is not a file"
+	[[ $dest == */ ]] && dest=$dest$(basename "$src")
+	put "$src" "$dest"
+	chmod 0755 "$stage$dest"
+done
+
+# Libraries for every dynamically linked executable in the payload (listed
+# before copying, so the libraries themselves are not examined).
+mapfile -d '' exes < <(find "$stage" -type f -perm -u+x -print0)
+nlibs=0
+for f in ${exes[@]+"${exes[@]}"}; do
+	libs=$(libs_of "$f")
+	for lib in $libs; do
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+		nlibs=$((nlibs + 1))
+	done
+done
+
+mkdir -p "$(dirname "$out")"
+pack "$stage" "$tmp/payload.cpio.gz"
+cat "$base" "$tmp/payload.cpio.gz" >"$out.tmp"
+mv "$out.tmp" "$out"
+lm_log "initramfs $out: $(du -k "$out" | cut -f1) KiB" \
+	"($(find "$stage" -type f | wc -l) payload files, $nlibs libraries)"

@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The LM_VM_* and VM_* variables set here are for the callers:
+# shellcheck disable=SC2034
+#
+# The steps of a lazymap QEMU run as functions, for scripts/check.sh and the
+# other runners (demo, debug kernel, kernel matrix, benchmark).  Source it
+# from a bash script running with `set -euo pipefail`; it sources lib.sh.
+# Results come back in LM_VM_* variables, progress goes to stderr.
+#
+#   lm_vm_kernel [SUITE]
+#       fetch the suite's kernel (default bookworm) with fetch-kernel.sh;
+#       sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR
+#   lm_vm_module KDIR [MAKE-ARGS...]
+#       build lazymap.ko with build-module.sh; sets LM_VM_MODULE
+#   lm_vm_make [TARGET...]
+#       make -C $LM_TOP TARGET... (default: userspace selftests), skipping a
+#       target whose directory has no Makefile yet, with a warning
+#   lm_vm_payload
+#       sets the array LM_VM_PAYLOAD to mkinitramfs.sh arguments for the
+#       test payload: every executable in build/userspace/ (--bin to
+#       /lazymap/bin/), every file in build/selftests/ but objects (--add
+#       under /lazymap/selftests/) and selftests/lazymap/run_tests.sh
+#   lm_vm_initramfs OUT KO GUEST_SCRIPT [MKINITRAMFS-ARGS...]
+#       build the initramfs OUT with KO (debug info stripped, to keep the
+#       image small) at /lazymap/lazymap.ko, GUEST_SCRIPT as /lazymap/run.sh
+#       and the extra arguments (e.g. "${LM_VM_PAYLOAD[@]}"); KO may be
+#       empty for a run without the module
+#   lm_vm_boot KERNEL INITRD [VM-RUN-ARGS...] [-- QEMU-ARGS...]
+#       boot with vm-run.sh; returns its exit status (never exits the
+#       caller) and sets VM_STATUS, VM_PROBLEM, VM_REASON, VM_KLOG_PROBLEMS
+#       and VM_KLOG_FIRST as described in vm-run.sh
+#   lm_vm_totals LOG
+#       read the selftest runner's last "lazymap-totals: pass=N fail=M
+#       skip=K" line from a console log; sets LM_VM_PASS, LM_VM_FAIL and
+#       LM_VM_SKIP, returns 1 if there is none
+#
+# A minimal runner:
+#
+#   . scripts/vm-lib.sh
+#   lm_vm_kernel
+#   lm_vm_module "$LM_VM_KDIR"
+#   lm_vm_initramfs build/vm/x.cpio.gz "$LM_VM_MODULE" my-guest.sh
+#   lm_vm_boot "$LM_VM_KERNEL" build/vm/x.cpio.gz --log build/vm/x.log || ...
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+lm_vm_kernel() {
+	local out KERNEL KREL KDIR
+	out=$("$LM_TOP/scripts/fetch-kernel.sh" --suite "${1:-bookworm}") ||
+		lm_die "could not fetch the ${1:-bookworm} kernel"
+	eval "$out"
+	LM_VM_KERNEL=$KERNEL LM_VM_KREL=$KREL LM_VM_KDIR=$KDIR
+}
+
+lm_vm_module() {
+	local kdir=$1
+	shift
+	LM_VM_MODULE=$("$LM_TOP/scripts/build-module.sh" --kdir "$kdir" \
+		-- "$@") || lm_die "the module does not build against $kdir"
+	[ -f "$LM_VM_MODULE" ] || lm_die "build-module.sh gave no module"
+}
+
+lm_vm_make() {
+	local targets=("$@") t dir
+	[ ${#targets[@]} -gt 0 ] || targets=(userspace selftests)
+	for t in "${targets[@]}"; do
+		case $t in
+		selftests) dir=$LM_TOP/selftests/lazymap ;;
+		*) dir=$LM_TOP/$t ;;
+		esac
+		if [ ! -f "$dir/Makefile" ]; then
+			lm_warn "no $dir/Makefile yet: not building $t"
+			continue
+		fi
+		lm_log "building $t"
+		make -s -C "$LM_TOP" "$t" >&2 || lm_die "make $t failed"
+	done
+}
+
+lm_vm_payload() {
+	local f rel
+	LM_VM_PAYLOAD=()
+	if [ -d "$LM_BUILD/userspace" ]; then
+		while IFS= read -r -d '' f; do
+			LM_VM_PAYLOAD+=(--bin "$f:/lazymap/bin/")
+		done < <(find "$LM_BUILD/userspace" -type f -perm -u+x \
+			! -name '*.o' ! -name '*.so' -print0 | sort -z)
+	fi
+	if [ -d "$LM_BUILD/selftests" ]; then
+		while IFS= read -r -d '' f; do
+			rel=${f#"$LM_BUILD/selftests/"}
+			LM_VM_PAYLOAD+=(--add "$f:/lazymap/selftests/$rel")
+		done < <(find "$LM_BUILD/selftests" -type f \
+			! -name '*.o' ! -name '*.d' ! -name '.*' -print0 | sort -z)
+	fi
+	f=$LM_TOP/selftests/lazymap/run_tests.sh
+	[ -f "$f" ] && LM_VM_PAYLOAD+=(--bin "$f:/lazymap/selftests/")
+	return 0
+}
+
+lm_vm_initramfs() {
+	local out=$1 ko=$2 script=$3 tmp rc=0
+	shift 3
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-ko.XXXXXX")
+	if [ -n "$ko" ]; then
+		[ -f "$ko" ] || lm_die "module $ko does not exist"
+		# Debug info is most of a module's size; the guest needs none:
+		# backtraces are symbolised from kallsyms.
+		strip --strip-debug -o "$tmp/lazymap.ko" "$ko" ||
+			lm_die "cannot strip $ko"
+		set -- --add "$tmp/lazymap.ko:/lazymap/lazymap.ko" "$@"
+	fi
+	"$LM_TOP/scripts/mkinitramfs.sh" --out "$out" --run "$script" "$@" ||
+		rc=$?
+	rm -rf "$tmp"
+	[ "$rc" -eq 0 ] || lm_die "could not build the initramfs $out"
+}
+
+lm_vm_boot() {
+	local kernel=$1 initrd=$2 res rc=0
+	shift 2
+	res=$(mktemp "${TMPDIR:-/tmp}/lazymap-vm-result.XXXXXX")
+	"$LM_TOP/scripts/vm-run.sh" --kernel "$kernel" --initrd "$initrd" \
+		--result "$res" "$@" || rc=$?
+	VM_STATUS='' VM_PROBLEM=qemu VM_KLOG_PROBLEMS=0 VM_KLOG_FIRST=''
+	VM_REASON="vm-run.sh failed (status $rc) before judging the run"
+	# shellcheck source=/dev/null
+	[ -s "$res" ] && . "$res"
+	rm -f "$res"
+	return "$rc"
+}
+
+lm_vm_totals() {
+	local line
+	line=$(grep -a -o \
+		'lazymap-totals: pass=[0-9]\+ fail=[0-9]\+ skip=[0-9]\+' "$1" |
+		tail -n1) || true
+	[ -n "$line" ] || return 1
+	[[ $line =~ pass=([0-9]+)\ fail=([0-9]+)\ skip=([0-9]+) ]] || return 1
+	LM_VM_PASS=${BASH_REMATCH[1]}
+	LM_VM_FAIL=${BASH_REMATCH[2]}
+	LM_VM_SKIP=${BASH_REMATCH[3]}
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel and an initramfs from scripts/mkinitramfs.sh under QEMU,
+# stream the guest console, and judge the run.
+#
+#   scripts/vm-run.sh --kernel VMLINUZ --initrd INITRD [--timeout SEC]
+#                     [--mem MB] [--append ARGS] [--log FILE] [--result FILE]
+#                     [-- QEMU-ARGS...]
+#
+# --kernel FILE    the kernel image (e.g. from scripts/fetch-kernel.sh)
+# --initrd FILE    the initramfs
+# --timeout SEC    kill QEMU and fail after SEC seconds (default 600)
+# --mem MB         guest memory (default 1024)
+# --append ARGS    more kernel command line, after ours (console=ttyS0
+#                  panic=-1 log_buf_len=4M; the last occurrence of a
+#                  parameter wins, so this can override them)
+# --log FILE       keep the whole console, carriage returns removed, with the
+#                  guest's kernel log dump, in FILE (default: a temporary file)
+# --result FILE    write the verdict as shell assignments for callers:
+#                    VM_STATUS=<exit status of the guest script, or empty>
+#                    VM_PROBLEM=<none|timeout|qemu|panic|no-marker|kernel-log>
+#                    VM_REASON=<one line>
+#                    VM_KLOG_PROBLEMS=<number of offending kernel log lines>
+#                    VM_KLOG_FIRST=<the first of them, or empty>
+# -- QEMU-ARGS     passed to qemu-system-x86_64 after ours (later options
+#                  override earlier ones, e.g. -- -smp 2,sockets=2 -cpu max)
+#
+# QEMU runs with TCG (never KVM), -smp 2, -nographic -no-reboot -net none,
+# so the guest's final `reboot -f` (and a panic, through panic=-1) ends it.
+# The console is streamed to stdout except the kernel log dump that
+# scripts/guest-init prints at the end, which goes to the log file only.
+#
+# The kernel log is the dump when the guest got that far (plus any console
+# lines after it), else the whole console.  These lines in it fail the run:
+#   WARNING:  BUG:  kernel BUG at  Oops  general protection  KASAN  UBSAN
+#   kmemleak (its start-up lines excepted)  lockdep
+#   possible circular locking  Kernel panic  blocked for more than
+#   detected stall  Call Trace  oom-kill  invoked oom-killer  out of memory
+# except that between a line containing "lazymap-expect: oom begin" and one
+# containing "lazymap-expect: oom end" (a test writes them to /dev/kmsg
+# around a deliberate memory cgroup OOM kill), the OOM killer's report (Call
+# Trace and its frames, oom-kill, Memory cgroup out of memory, Mem-Info) is
+# allowed; the other patterns still fail.
+#
+# Exit status: the guest script's, when QEMU ended cleanly, the guest printed
+# its exit marker and the kernel log is clean; otherwise 124 on timeout, 125
+# when QEMU failed, the kernel panicked or the marker is missing, 126 when
+# only the kernel log has problems.  A failure also prints a one-line reason
+# on stderr (prefixed "vm-run: FAIL:").
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	lm_die "usage: $0 --kernel VMLINUZ --initrd INITRD [--timeout SEC] [--mem MB] [--append ARGS] [--log FILE] [--result FILE] [-- QEMU-ARGS...]"
+}
+
+kernel='' initrd='' timeout=600 mem=1024 append='' log='' result=''
+while [ $# -gt 0 ]; do
+	[ "$1" = -- ] && { shift; break; }
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--kernel) kernel=$2 ;;
+	--initrd) initrd=$2 ;;
+	--timeout) timeout=$2 ;;
+	--mem) mem=$2 ;;
+	--append) append=$2 ;;
+	--log) log=$2 ;;
+	--result) result=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+{ [ -n "$kernel" ] && [ -n "$initrd" ]; } || usage
+[ -f "$kernel" ] || lm_die "kernel $kernel does not exist"
+[ -f "$initrd" ] || lm_die "initramfs $initrd does not exist"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || lm_die "--timeout wants seconds, not $timeout"
+[[ $mem =~ ^[1-9][0-9]*$ ]] || lm_die "--mem wants MiB, not $mem"
+
+lm_need_pkgs qemu-system-x86
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-vm.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+[ -n "$log" ] || log=$tmp/console.log
+mkdir -p "$(dirname "$log")"
+
+cmdline="console=ttyS0 panic=-1 log_buf_len=4M${append:+ $append}"
+qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m "$mem"
+	-nographic -no-reboot -net none
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@")
+
+lm_log "booting $(basename "$kernel") under QEMU (TCG, timeout ${timeout}s)"
+start=$SECONDS
+# The awk filter keeps the log and shows the console without the dump; it
+# flushes every line so the console streams.  -k: QEMU gets SIGKILL if
+# SIGTERM did not end it.
+set +e
+timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
+	awk -v logf="$log" '
+	{ sub(/\r+$/, "") }
+	{ print > logf; fflush(logf) }
+	/lazymap-dmesg-begin/ { hide = 1; print "(kernel log dump: in " logf ")" }
+	!hide { print; fflush() }
+	/lazymap-dmesg-end/ { hide = 0 }'
+rcs=("${PIPESTATUS[@]}")
+set -e
+qemu_rc=${rcs[0]}
+elapsed=$((SECONDS - start))
+
+# The guest script's exit status: the last marker of guest-init.
+status=$(sed -n 's/.*lazymap-guest-exit: \([0-9][0-9]*\).*/\1/p' "$log" |
+	tail -n1)
+
+# The kernel log to judge: the dump and what follows it if the dump is
+# complete, else everything (the guest died before dumping).
+if grep -q 'lazymap-dmesg-end' "$log"; then
+	sed -n '/lazymap-dmesg-begin/,$p' "$log" >"$tmp/klog"
+else
+	cp "$log" "$tmp/klog"
+fi
+
+# scan: print "<line number>:<line>" for each offending line.
+awk '
+	/lazymap-expect: oom begin/ { oom = 1; next }
+	/lazymap-expect: oom end/ { oom = 0; next }
+	/kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread started)/ { next }
+	/WARNING:|BUG:|kernel BUG at|Oops|general protection|KASAN|UBSAN|kmemleak|lockdep|possible circular locking|Kernel panic|blocked for more than|detected stall/ {
+		print NR ":" $0; next
+	}
+	!oom && /Call Trace|oom-kill|invoked oom-killer|[Oo]ut of memory/ {
+		print NR ":" $0
+	}' "$tmp/klog" >"$tmp/problems"
+nprob=$(wc -l <"$tmp/problems")
+first_problem=$(head -n1 "$tmp/problems" | cut -d: -f2- |
+	sed 's/^\[[^]]*\] *//')
+
+problem=none reason=''
+if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+	problem=timeout reason="timeout: no end after ${timeout}s"
+elif [ "$qemu_rc" -ne 0 ]; then
+	problem=qemu reason="qemu exited with status $qemu_rc"
+elif grep -q 'Kernel panic' "$log"; then
+	problem=panic
+	reason="kernel panic: $(grep -m1 'Kernel panic' "$log" | sed 's/^\[[^]]*\] *//')"
+elif [ -z "$status" ]; then
+	problem='no-marker'
+	reason="the guest ended without reporting its exit status"
+elif [ "$nprob" -gt 0 ]; then
+	problem='kernel-log'
+	reason="kernel log: $first_problem"
+	[ "$nprob" -gt 1 ] && reason+=" (+$((nprob - 1)) more lines)"
+fi
+
+if [ "$nprob" -gt 0 ]; then
+	{
+		echo "---- kernel log problems ($nprob lines) ----"
+		# The first report with its context, then the other lines.
+		first=$(head -n1 "$tmp/problems" | cut -d: -f1)
+		sed -n "${first},$((first + 40))p" "$tmp/klog"
+		if [ "$nprob" -gt 1 ]; then
+			echo "---- all offending lines ----"
+			cut -d: -f2- "$tmp/problems" | head -n 50
+		fi
+		echo "---- (full console: $log) ----"
+	} >&2
+fi
+
+if [ -n "$result" ]; then
+	printf 'VM_%s=%q\n' STATUS "$status" PROBLEM "$problem" \
+		REASON "$reason" KLOG_PROBLEMS "$nprob" \
+		KLOG_FIRST "$first_problem" >"$result"
+fi
+
+case $problem in
+none)
+	lm_log "guest exit status $status after ${elapsed}s; kernel log clean"
+	exit "$status" ;;
+timeout) rc=124 ;;
+kernel-log) rc=126 ;;
+*) rc=125 ;;
+esac
+printf 'vm-run: FAIL: %s\n' "$reason" >&2
+exit "$rc"
