@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build lazymap for every kernel Debian ships and run the whole selftest
+# suite on each under QEMU (`make check-matrix`).
+#
+#   scripts/check-matrix.sh [SUITE...]     (default: bookworm trixie sid)
+#
+# Each suite's kernel is the one its linux-image-amd64 depends on today.
+# bookworm's module is built on the host (scripts/fetch-kernel.sh); newer
+# suites need their own compiler and glibc, so theirs is built in a chroot of
+# the suite (scripts/fetch-kernel-suite.sh, scripts/suite-chroot.sh).  Every
+# suite then runs scripts/check.sh --kernel K --module KO.
+#
+# The build is a test of its own: it passes when the module built with W=1
+# and the compiler and modpost said nothing (no "warning:", no "WARNING:").
+# The output ends with a table, one row per kernel:
+#
+#   suite     release                   passed failed skipped warnings
+#   bookworm  6.1.0-57-amd64                41      0       1        0
+#
+# and the closing line "N passed, M failed, K skipped" over all kernels.
+# Logs: build/matrix/<suite>-{fetch,build,check}.log, console logs
+# build/matrix/<suite>-vm.log.  Exit status: 0 if nothing failed.
+#
+# The chroots and kernels of trixie and sid are prepared in the background
+# while bookworm's tests run: that part is network and disk bound, QEMU is
+# CPU bound.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cd "$LM_TOP"
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie sid)
+out=$LM_BUILD/matrix
+mkdir -p "$out"
+t0=$(date +%s)
+
+# prepare SUITE: fetch the kernel and build the module; leaves
+# $out/SUITE.env with KERNEL, KREL, KO (empty if the build failed) and WARN.
+prepare() {
+	local s=$1 env=$out/$1.env KERNEL='' KREL='' KDIR='' ko='' warn=0
+	local build=(scripts/build-module.sh)
+	rm -f "$env"
+	if [ "$s" = bookworm ]; then
+		scripts/fetch-kernel.sh --suite "$s" >"$out/$s.kernel" \
+			2>"$out/$s-fetch.log" || :
+	else
+		build=(scripts/suite-chroot.sh enter "$s"
+			"$LM_TOP/scripts/build-module.sh")
+		scripts/fetch-kernel-suite.sh --suite "$s" >"$out/$s.kernel" \
+			2>"$out/$s-fetch.log" || :
+	fi
+	eval "$(cat "$out/$s.kernel")"
+	if [ -z "$KERNEL" ]; then
+		tail -n 5 "$out/$s-fetch.log" >&2
+		printf 'KERNEL= KREL= KO= WARN=0\n' >"$env"
+		return 0
+	fi
+	ko=$("${build[@]}" --kdir "$KDIR" 2>"$out/$s-build.log") || ko=
+	if [ -n "$ko" ] && [ ! -f "$ko" ]; then
+		ko=
+	fi
+	warn=$(grep -c -E 'warning:|^WARNING:' "$out/$s-build.log" || :)
+	printf 'KERNEL=%q KREL=%q KO=%q WARN=%q\n' \
+		"$KERNEL" "$KREL" "$ko" "$warn" >"$env"
+}
+
+# run SUITE: the selftests on SUITE's kernel; appends a row to $out/rows.
+first_check=1
+run() {
+	local s=$1 KERNEL KREL KO WARN pass=0 fail=0 skip=0 last re
+	local args=()
+	eval "$(cat "$out/$s.env")"
+	if [ -z "$KERNEL" ]; then
+		lm_warn "$s: no kernel (see $out/$s-fetch.log)"
+		fail=1
+		KREL='?'
+	else
+		# The build: one test.
+		if [ -n "$KO" ] && [ "$WARN" -eq 0 ]; then
+			pass=1
+		else
+			fail=1
+			grep -E 'warning:|^WARNING:|error:' "$out/$s-build.log" |
+				head -n 20 | sed "s/^/$s: /" >&2 || :
+		fi
+	fi
+	if [ -n "$KERNEL" ] && [ -n "$KO" ]; then
+		[ -n "$first_check" ] || args+=(--no-make)
+		first_check=
+		lm_log "$s: selftests on $KREL"
+		scripts/check.sh --kernel "$KERNEL" --module "$KO" \
+			--log "$out/$s-vm.log" "${args[@]}" \
+			>"$out/$s-check.log" 2>&1 || :
+		grep '^FAIL: ' "$out/$s-check.log" | sed "s/^/$s: /" >&2 || :
+		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' \
+			"$out/$s-check.log" | tail -n 1) || :
+		re='^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?'
+		if [[ $last =~ $re ]]; then
+			pass=$((pass + BASH_REMATCH[1]))
+			fail=$((fail + BASH_REMATCH[2]))
+			skip=$((skip + ${BASH_REMATCH[4]:-0}))
+		else
+			lm_warn "$s: check.sh gave no totals (see $out/$s-check.log)"
+			fail=$((fail + 1))
+		fi
+	elif [ -n "$KERNEL" ]; then
+		lm_warn "$s: the module did not build (see $out/$s-build.log)"
+	fi
+	printf '%-9s %-25s %6d %6d %7d %8s\n' "$s" "$KREL" "$pass" "$fail" \
+		"$skip" "${WARN:-?}" >>"$out/rows"
+	lm_log "$s: $pass passed, $fail failed, $skip skipped, ${WARN:-?} warnings"
+}
+
+rm -f "$out/rows"
+# Host packages first, so that no two apt-gets run at once on the host.
+if [ "${suites[*]}" != bookworm ]; then
+	lm_need_pkgs debootstrap debian-archive-keyring
+fi
+
+# bookworm (the host's suite) in front, the chroot suites behind it.
+bg=()
+for s in "${suites[@]}"; do
+	[ "$s" = bookworm ] || bg+=("$s")
+done
+if [ ${#bg[@]} -gt 0 ]; then
+	lm_log "preparing ${bg[*]} in the background"
+	(
+		for s in "${bg[@]}"; do
+			prepare "$s"
+		done
+	) &
+	bgpid=$!
+fi
+for s in "${suites[@]}"; do
+	[ "$s" = bookworm ] || continue
+	lm_log "bookworm: fetching the kernel, building the module"
+	prepare bookworm
+	run bookworm
+done
+if [ ${#bg[@]} -gt 0 ]; then
+	wait "$bgpid" || :
+	for s in "${bg[@]}"; do
+		run "$s"
+	done
+fi
+
+total_pass=0 total_fail=0 total_skip=0
+echo
+printf '%-9s %-25s %6s %6s %7s %8s\n' suite release passed failed skipped \
+	warnings
+while read -r s krel p f k w; do
+	printf '%-9s %-25s %6d %6d %7d %8s\n' "$s" "$krel" "$p" "$f" "$k" "$w"
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+	total_skip=$((total_skip + k))
+done <"$out/rows"
+lm_log "check-matrix took $(($(date +%s) - t0)) s"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]
