@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Opening /dev/lazymap for lazymap-demo.  Most people who run the demo for
+ * the first time hit one of three problems: the module is not loaded, the
+ * device node was not created, or they are not root.  Each gets its own
+ * message saying what to do.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "demo_dev.h"
+
+#define SYS_MODULE	"/sys/module/lazymap"
+#define SYS_MISC_DEV	"/sys/class/misc/lazymap/dev"
+
+/* "10:123" from sysfs, or "" when there is no such misc device. */
+static void misc_devnum(char *buf, size_t len)
+{
+	FILE *f = fopen(SYS_MISC_DEV, "re");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
+static void explain_missing(const char *path, char *why, size_t len)
+{
+	char num[32];
+
+	misc_devnum(num, sizeof(num));
+	if (access(SYS_MODULE, F_OK)) {
+		snprintf(why, len,
+			 "%s does not exist: the lazymap module is not loaded "
+			 "(no %s). Build it with `make module` and load it with "
+			 "`sudo insmod lazymap.ko`, or run `make demo`, which "
+			 "does all of this in a VM.", path, SYS_MODULE);
+	} else if (num[0]) {
+		char *colon = strchr(num, ':');
+
+		if (colon)
+			*colon = ' ';
+		snprintf(why, len,
+			 "the lazymap module is loaded but %s is missing (no "
+			 "devtmpfs or udev to create it?). Create it with: "
+			 "sudo mknod %s c %s", path, path, num);
+	} else {
+		snprintf(why, len,
+			 "%s does not exist, and the loaded lazymap module "
+			 "registered no misc device (%s is missing): check "
+			 "dmesg for why it failed.", path, SYS_MISC_DEV);
+	}
+}
+
+int dev_open(struct demo_dev *d, const char *path, char *why, size_t len)
+{
+	struct lazymap_info info;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0) {
+		err = errno;
+		if (err == ENOENT)
+			explain_missing(path, why, len);
+		else if (err == EACCES || err == EPERM)
+			snprintf(why, len,
+				 "permission denied opening %s: only root may "
+				 "use it. Run the demo as root (sudo).", path);
+		else
+			snprintf(why, len, "cannot open %s: %s", path,
+				 strerror(err));
+		return -err;
+	}
+	if (ioctl(d->fd, LAZYMAP_IOC_INFO, &info)) {
+		err = errno;
+		snprintf(why, len,
+			 "%s does not answer LAZYMAP_IOC_INFO (%s): it is not "
+			 "a lazymap device, or its module is older than this "
+			 "demo.", path, strerror(err));
+		close(d->fd);
+		d->fd = -1;
+		return -err;
+	}
+	d->size = info.size;
+	d->page = info.page_size ? info.page_size : (size_t)getpagesize();
+	return 0;
+}
+
+struct lazymap_info dev_info(const struct demo_dev *d)
+{
+	struct lazymap_info info;
+
+	if (ioctl(d->fd, LAZYMAP_IOC_INFO, &info))
+		memset(&info, 0, sizeof(info));
+	return info;
+}
+
+int dev_empty(const struct demo_dev *d)
+{
+	struct lazymap_range r = { .offset = 0, .length = d->size };
+
+	return ioctl(d->fd, LAZYMAP_IOC_DISCARD, &r) ? -errno : 0;
+}
