@@ -12,6 +12,7 @@
 
 struct lazymap_info;
 struct vfsmount;
+struct vm_area_desc;
 
 /* Counters bumped on every fault, kept per CPU so faults do not bounce a line. */
 struct lazymap_stats {
@@ -59,8 +60,9 @@ lazymap_store_mapping(struct lazymap_store *store)
 	return store->inode->i_mapping;
 }
 
-/* lazymap_vm.c */
+/* lazymap_vm.c: one of the two, whichever the kernel has (lazymap_compat.h) */
 int lazymap_mmap(struct file *file, struct vm_area_struct *vma);
+int lazymap_mmap_prepare(struct vm_area_desc *desc);
 
 /* lazymap_file.c */
 extern const struct file_operations lazymap_fops;

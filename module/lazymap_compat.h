@@ -35,4 +35,30 @@ static inline struct folio *lazymap_folio_or_null(struct folio *folio)
 	return IS_ERR(folio) ? NULL : folio;
 }
 
+/* 7.x: filemap_alloc_folio() takes a NUMA policy; NULL is the task's. */
+static inline struct folio *lazymap_filemap_alloc_folio(gfp_t gfp,
+							unsigned int order)
+{
+#ifdef LAZYMAP_HAVE_FILEMAP_ALLOC_FOLIO_POLICY
+	return filemap_alloc_folio(gfp, order, NULL);
+#else
+	return filemap_alloc_folio(gfp, order);
+#endif
+}
+
+#ifdef LAZYMAP_HAVE_MMAP_PREPARE
+/*
+ * 6.16 added f_op->mmap_prepare(), which describes a mapping before its VMA
+ * exists; 7.x turned the descriptor's vm_flags into vma_flags, set by bit.
+ */
+static inline void lazymap_desc_set_dontexpand(struct vm_area_desc *desc)
+{
+#ifdef LAZYMAP_HAVE_VMA_DESC_SET_FLAGS
+	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT);
+#else
+	desc->vm_flags |= VM_DONTEXPAND;
+#endif
+}
+#endif
+
 #endif /* _LAZYMAP_COMPAT_H */

@@ -18,6 +18,7 @@
 #include <linux/lazymap.h>
 
 #include "lazymap.h"
+#include "lazymap_compat.h"
 
 struct lazymap_store *lazymap_file_store(struct file *file)
 {
@@ -201,7 +202,12 @@ const struct file_operations lazymap_fops = {
 	.llseek		= lazymap_llseek,
 	.read_iter	= lazymap_read_iter,
 	.write_iter	= lazymap_write_iter,
+#ifdef LAZYMAP_HAVE_MMAP_PREPARE
+	/* Since 6.16; .mmap is deprecated there, and never both. */
+	.mmap_prepare	= lazymap_mmap_prepare,
+#else
 	.mmap		= lazymap_mmap,
+#endif
 	.unlocked_ioctl	= lazymap_ioctl,
 	/* Both structs are all __u64: the same layout for 32-bit callers. */
 	.compat_ioctl	= compat_ptr_ioctl,

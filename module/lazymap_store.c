@@ -141,7 +141,7 @@ struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
 		if (folio)
 			return folio;
 
-		folio = filemap_alloc_folio(gfp | __GFP_ZERO, 0);
+		folio = lazymap_filemap_alloc_folio(gfp | __GFP_ZERO, 0);
 		if (!folio)
 			return ERR_PTR(-ENOMEM);
 		/* Nobody can see the folio before it is added: no barrier. */

@@ -64,18 +64,42 @@ static const struct vm_operations_struct lazymap_vm_ops = {
 	.map_pages	= filemap_map_pages,
 };
 
-int lazymap_mmap(struct file *file, struct vm_area_struct *vma)
+/* Refuse rather than trim: the VMA's bounds are not ours to change. */
+static int lazymap_mmap_check(struct file *file, pgoff_t pgoff,
+			      unsigned long pages)
 {
 	struct lazymap_store *store = lazymap_file_store(file);
-	unsigned long pages = vma_pages(vma);
 
-	/* Refuse rather than trim: the VMA's bounds are not ours to change. */
-	if (vma->vm_pgoff >= store->pages ||
-	    pages > store->pages - vma->vm_pgoff)
+	if (pgoff >= store->pages || pages > store->pages - pgoff)
 		return -EINVAL;
+	return 0;
+}
 
-	/* mremap() must not grow a mapping past what mmap() checked. */
+/*
+ * mremap() must not grow a mapping past what mmap() checked, hence
+ * VM_DONTEXPAND in both forms.
+ */
+#ifdef LAZYMAP_HAVE_MMAP_PREPARE
+int lazymap_mmap_prepare(struct vm_area_desc *desc)
+{
+	int err = lazymap_mmap_check(desc->file, desc->pgoff,
+				     (desc->end - desc->start) >> PAGE_SHIFT);
+
+	if (err)
+		return err;
+	lazymap_desc_set_dontexpand(desc);
+	desc->vm_ops = &lazymap_vm_ops;
+	return 0;
+}
+#else
+int lazymap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int err = lazymap_mmap_check(file, vma->vm_pgoff, vma_pages(vma));
+
+	if (err)
+		return err;
 	lazymap_vma_set_flags(vma, VM_DONTEXPAND);
 	vma->vm_ops = &lazymap_vm_ops;
 	return 0;
 }
+#endif
