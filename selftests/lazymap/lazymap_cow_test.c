@@ -45,6 +45,7 @@ FIXTURE_TEARDOWN(cow)
 {
 	munmap(self->priv, NPAGES * lm_ps);
 	munmap(self->shared, NPAGES * lm_ps);
+	lm_reset(self->fd);
 	close(self->fd);
 }
 

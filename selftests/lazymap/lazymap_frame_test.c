@@ -21,12 +21,18 @@
 FIXTURE(frame) {
 	int fd;
 	uint64_t size;
+	bool have_pfn;
 };
+
+/* Frame numbers read as zero without CAP_SYS_ADMIN. */
+#define NEED_PFN() do {							\
+	if (!self->have_pfn)						\
+		SKIP(return, "pagemap shows no frame numbers (needs root)"); \
+} while (0)
 
 FIXTURE_SETUP(frame)
 {
 	uint8_t *p;
-	bool have_pfn;
 
 	self->fd = lm_open(O_RDWR);
 	ASSERT_LE(0, self->fd)
@@ -34,19 +40,18 @@ FIXTURE_SETUP(frame)
 	ASSERT_EQ(0, lm_reset(self->fd));
 	self->size = lm_size(self->fd);
 
-	/* Frame numbers read as zero without CAP_SYS_ADMIN. */
 	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
-	have_pfn = lm_pfn(p) != 0;
+	self->have_pfn = lm_pfn(p) != 0;
 	munmap(p, lm_ps);
-	if (!have_pfn)
-		SKIP(return, "pagemap shows no frame numbers (needs root)");
 }
 
 FIXTURE_TEARDOWN(frame)
 {
+	if (self->fd >= 0)
+		lm_reset(self->fd);
 	close(self->fd);
 }
 
@@ -65,6 +70,8 @@ TEST_F(frame, two_opens_share_frames)
 	uint64_t fa[NPAGES], fb[NPAGES];
 	uint8_t *a, *b;
 	int fd2, i;
+
+	NEED_PFN();
 
 	fd2 = lm_open(O_RDWR);
 	ASSERT_LE(0, fd2);
@@ -103,6 +110,8 @@ TEST_F(frame, fork_shares_frames)
 	uint8_t *p;
 	pid_t pid;
 	int i;
+
+	NEED_PFN();
 
 	p = mmap(NULL, NPAGES * lm_ps, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->fd, 0);
@@ -144,6 +153,8 @@ TEST_F(frame, unrelated_process_shares_frames)
 	uint8_t *p;
 	pid_t pid;
 	int i;
+
+	NEED_PFN();
 
 	close(self->fd);
 	self->fd = -1;
@@ -201,6 +212,8 @@ TEST_F(frame, private_write_gets_new_anon_frame)
 	uint64_t store, before, after, ent;
 	uint8_t *s, *p;
 
+	NEED_PFN();
+
 	s = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
 		 (off_t)(3 * lm_ps));
 	ASSERT_NE(MAP_FAILED, s);
@@ -241,6 +254,8 @@ TEST_F(frame, private_write_untouched_page)
 	uint8_t *s, *p;
 	uint64_t ent;
 
+	NEED_PFN();
+
 	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
 		 (off_t)(5 * lm_ps));
 	ASSERT_NE(MAP_FAILED, p);
@@ -269,6 +284,8 @@ TEST_F(frame, fork_private_copy_on_write)
 	struct lm_chan ch;
 	uint8_t *p, go;
 	pid_t pid;
+
+	NEED_PFN();
 
 	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
 		 (off_t)(6 * lm_ps));
