@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory cgroup charging (behaviour 12, the accounting half): a page is
+ * charged to the memory cgroup of the task whose touch allocated it, not to
+ * later users of the same page, and the charge goes when the page is
+ * discarded.  Uses two child cgroups of the cgroup2 root; skips where the
+ * memory controller is missing.  (Allocation failure, VM_FAULT_OOM and
+ * ENOMEM, is for the fault-injection tests.)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lazymap_util.h"
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_A		CG_ROOT "/lazymap-charge-a"
+#define CG_B		CG_ROOT "/lazymap-charge-b"
+#define NPAGES		4096	/* 16 MiB with 4 kB pages */
+#define NPAGES_B	512
+
+FIXTURE(charge) {
+	int fd;
+	bool have_memcg;
+};
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static bool file_has_word(const char *path, const char *word)
+{
+	char buf[512], *t;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+		if (!strcmp(t, word))
+			return true;
+	return false;
+}
+
+static uint64_t memory_current(const char *cg)
+{
+	char path[256];
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	return lm_read_u64(path, &v) ? UINT64_MAX : v;
+}
+
+/* Move the calling process into cgroup cg.  0 or -errno. */
+static int join(const char *cg)
+{
+	char path[256], pid[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d\n", getpid());
+	return write_str(path, pid);
+}
+
+FIXTURE_SETUP(charge)
+{
+	self->fd = lm_open(O_RDWR);
+	ASSERT_LE(0, self->fd)
+		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
+	ASSERT_EQ(0, lm_reset(self->fd));
+	self->have_memcg = !lm_emulated() &&
+		file_has_word(CG_ROOT "/cgroup.controllers", "memory");
+	if (!self->have_memcg)
+		return;
+	if (!file_has_word(CG_ROOT "/cgroup.subtree_control", "memory"))
+		ASSERT_EQ(0, write_str(CG_ROOT "/cgroup.subtree_control",
+				       "+memory"));
+	ASSERT_TRUE(mkdir(CG_A, 0755) == 0 || errno == EEXIST);
+	ASSERT_TRUE(mkdir(CG_B, 0755) == 0 || errno == EEXIST);
+}
+
+FIXTURE_TEARDOWN(charge)
+{
+	lm_reset(self->fd);
+	close(self->fd);
+	if (self->have_memcg) {
+		rmdir(CG_A);
+		rmdir(CG_B);
+	}
+}
+
+/*
+ * Run fn in a child process inside cgroup cg; returns the child's exit
+ * status (0 for success).
+ */
+static int in_cgroup(const char *cg, int (*fn)(void))
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(join(cg) ? 100 : fn());
+	return lm_wait(pid);
+}
+
+/* A touches NPAGES pages by writing through its own mapping. */
+static int touch_a(void)
+{
+	int fd = lm_open(O_RDWR);
+	uint8_t *p;
+
+	if (fd < 0)
+		return 1;
+	p = mmap(NULL, NPAGES * lm_ps, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	lm_touch_write(p, NPAGES, 0xa);
+	return 0;
+}
+
+/*
+ * B reads all of A's pages (through a mapping and read(2)), then writes
+ * NPAGES_B new pages with write(2).
+ */
+static int touch_b(void)
+{
+	int fd = lm_open(O_RDWR);
+	uint8_t *p, buf[64];
+	size_t i;
+
+	if (fd < 0)
+		return 1;
+	p = mmap(NULL, NPAGES * lm_ps, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	for (i = 0; i < NPAGES; i++)
+		if (p[i * lm_ps] != 0xa)
+			return 3;
+	for (i = 0; i < NPAGES; i += 7)
+		if (lm_pread_all(fd, buf, sizeof(buf), i * lm_ps))
+			return 4;
+	for (i = 0; i < NPAGES_B; i++)
+		if (lm_pwrite_all(fd, "b", 1, (NPAGES + i) * lm_ps))
+			return 5;
+	return 0;
+}
+
+TEST_F(charge, charged_to_first_toucher)
+{
+	const uint64_t mib = LM_MIB, a_bytes = NPAGES * lm_ps;
+	const uint64_t b_bytes = NPAGES_B * lm_ps;
+	uint64_t a0, b0, a1, b1, a2, b2, a3;
+
+	LM_NEED_DEVICE();
+	if (!self->have_memcg)
+		SKIP(return, "no memory cgroup controller in %s", CG_ROOT);
+
+	a0 = memory_current(CG_A);
+	b0 = memory_current(CG_B);
+	ASSERT_NE(UINT64_MAX, a0);
+	ASSERT_NE(UINT64_MAX, b0);
+
+	ASSERT_EQ(0, in_cgroup(CG_A, touch_a));
+	a1 = memory_current(CG_A);
+	b1 = memory_current(CG_B);
+	ASSERT_EQ(0, in_cgroup(CG_B, touch_b));
+	a2 = memory_current(CG_A);
+	b2 = memory_current(CG_B);
+	TH_LOG("memory.current: A %llu -> %llu -> %llu, B %llu -> %llu -> %llu",
+	       (unsigned long long)a0, (unsigned long long)a1,
+	       (unsigned long long)a2, (unsigned long long)b0,
+	       (unsigned long long)b1, (unsigned long long)b2);
+
+	/* A's pages are A's: all of them, and they stay A's. */
+	EXPECT_LE(a0 + a_bytes, a1);
+	EXPECT_LE(a1 - mib, a2);	/* B's reads moved nothing away */
+	/* B paid for its own pages, not for A's (some slack: page tables). */
+	EXPECT_LE(b0 + b_bytes, b2);
+	EXPECT_LE(b2, b0 + b_bytes + 2 * mib);
+
+	/* Discarding A's pages takes their charge away from A. */
+	ASSERT_EQ(0, lm_discard(self->fd, 0, a_bytes));
+	a3 = memory_current(CG_A);
+	TH_LOG("memory.current of A after discard: %llu",
+	       (unsigned long long)a3);
+	EXPECT_LE(a3 + a_bytes - mib, a2);
+}
+
+TEST_HARNESS_MAIN
