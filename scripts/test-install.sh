@@ -1,31 +1,52 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Check "make install" and "make uninstall" in a temporary DESTDIR: the tree
-# holds exactly the expected files, with the expected modes and contents,
-# and is empty again after uninstall.  Runs twice: with the default PREFIX
-# (/usr/local) and with PREFIX=/usr.  Nothing is installed on the host and
-# nothing is loaded.
+# Check "make install" and "make uninstall".
 #
 #   scripts/test-install.sh [--kdir DIR]
 #
 # --kdir is passed to make as KDIR (default: see mk/install.mk).
+#
+# Three rounds, each installing, checking, uninstalling and checking again:
+#   local   DESTDIR=<temporary>: the tree holds exactly the expected files,
+#           with the expected modes and contents, and is empty afterwards
+#   usr     the same with PREFIX=/usr
+#   system  no DESTDIR, as an administrator would run it (root only): in a
+#           private mount namespace where /etc, /usr/local and /lib/modules
+#           are overlays whose writes go to a temporary directory, so the
+#           real system is not changed.  Checks that depmod indexed the
+#           module, that the group exists and that man finds the page.
+# Nothing is loaded.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 make_args=()
+kdir_opt=()
+sandboxed=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) [ $# -ge 2 ] || lm_die "--kdir needs a directory"
-		make_args+=("KDIR=$2"); shift 2 ;;
+		make_args=("KDIR=$2"); kdir_opt=(--kdir "$2"); shift 2 ;;
+	# Internal: the system round, run by this script under unshare(1).
+	--sandboxed) sandboxed=1; shift ;;
 	*) lm_die "usage: $0 [--kdir DIR]" ;;
 	esac
 done
 
-lm_need_pkgs make gcc libc6-dev kmod man-db groff-base
+[ -n "$sandboxed" ] ||
+	lm_need_pkgs make gcc libc6-dev kmod man-db groff-base util-linux
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-install.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+overlays=()
+cleanup() {
+	local d
+	for d in "${overlays[@]}"; do
+		umount "$d" || true
+	done
+	[ ${#overlays[@]} -eq 0 ] || umount "$tmp/ovl" || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 errors=0
 
 fail() {
@@ -162,17 +183,97 @@ round() {
 # as "make userspace" builds them.
 progs=
 if [ -f "$LM_TOP/userspace/Makefile" ]; then
-	lm_log "building the userspace programs"
+	[ -n "$sandboxed" ] || lm_log "building the userspace programs"
 	make -C "$LM_TOP" --no-print-directory userspace >&2
 	progs=$(make -s --no-print-directory -C "$LM_TOP/userspace" \
 		--eval="lm-progs: ; @echo \$(PROGS)" lm-progs)
 fi
 [ -n "$progs" ] || lm_warn "no userspace programs to install"
 
+# system_round: make install and uninstall without DESTDIR, in the private
+# mount namespace that the caller set up with unshare.
+system_round() {
+	local d n krel ko p files=()
+
+	# Writes to these go to a tmpfs; nothing else may be written by
+	# install (a write elsewhere would reach the real system).
+	mkdir -p "$tmp/ovl"
+	mount -t tmpfs lazymap-test "$tmp/ovl"
+	mkdir -p /lib/modules
+	for d in /etc /usr/local "$(readlink -f /lib/modules)"; do
+		n=${d//\//_}
+		mkdir -p "$tmp/ovl/$n.u" "$tmp/ovl/$n.w"
+		mount -t overlay lazymap-test -o \
+			"lowerdir=$d,upperdir=$tmp/ovl/$n.u,workdir=$tmp/ovl/$n.w" \
+			"$d"
+		overlays+=("$d")
+	done
+
+	lm_log "make install (no DESTDIR) in a private mount namespace"
+	make -C "$LM_TOP" --no-print-directory install "${make_args[@]}" \
+		>"$tmp/system-install.log" 2>&1 || {
+		cat "$tmp/system-install.log" >&2
+		lm_die "make install failed"
+	}
+	krel=$(sed -n 's/^==> installing lazymap.ko for //p' \
+		"$tmp/system-install.log")
+	ko=/lib/modules/$krel/updates/lazymap.ko
+	files=("$ko" /usr/local/include/linux/lazymap.h
+	       /etc/udev/rules.d/60-lazymap.rules
+	       /usr/local/share/man/man4/lazymap.4)
+	for p in $progs; do
+		files+=("/usr/local/bin/$p")
+	done
+	for p in "${files[@]}"; do
+		[ -f "$p" ] || fail "system: $p not installed"
+	done
+	grep -q "^updates/lazymap.ko:" "/lib/modules/$krel/modules.dep" ||
+		fail "system: depmod did not index updates/lazymap.ko"
+	[ "$(modinfo -k "$krel" -F filename lazymap 2>/dev/null)" = "$ko" ] ||
+		fail "system: modinfo -k $krel lazymap does not find $ko"
+	getent group lazymap >/dev/null || fail "system: no group lazymap"
+	# Debian links /usr/local/man to share/man: compare real paths.
+	p=$(man -w 4 lazymap 2>/dev/null) || true
+	if [ -z "$p" ] || [ "$(readlink -f "$p")" != \
+		"$(readlink -f /usr/local/share/man/man4/lazymap.4)" ]; then
+		fail "system: man -w 4 lazymap finds '$p', not the page"
+	fi
+	lm_log "installed for $krel: ${files[*]}; depmod, group lazymap"
+
+	lm_log "make uninstall (no DESTDIR)"
+	make -C "$LM_TOP" --no-print-directory uninstall "${make_args[@]}" \
+		>"$tmp/system-uninstall.log" 2>&1 || {
+		cat "$tmp/system-uninstall.log" >&2
+		lm_die "make uninstall failed"
+	}
+	for p in "${files[@]}"; do
+		[ ! -e "$p" ] || fail "system: $p left after uninstall"
+	done
+	! grep -q lazymap "/lib/modules/$krel/modules.dep" ||
+		fail "system: modules.dep still lists lazymap after uninstall"
+}
+
+if [ -n "$sandboxed" ]; then
+	system_round
+	[ $errors -eq 0 ] || lm_die "system round: $errors failures"
+	exit 0
+fi
+
 round local
 round usr PREFIX=/usr
+rounds="DESTDIR with PREFIX=/usr/local and /usr"
+if [ "$(id -u)" -ne 0 ]; then
+	lm_warn "not root: skipping the round without DESTDIR"
+elif ! unshare --mount --propagation private true 2>/dev/null; then
+	lm_warn "no mount namespaces here: skipping the round without DESTDIR"
+else
+	unshare --mount --propagation private \
+		"$0" --sandboxed "${kdir_opt[@]}" ||
+		fail "system round (see above)"
+	rounds="$rounds, and without DESTDIR"
+fi
 
 if [ $errors -gt 0 ]; then
 	lm_die "install test: $errors failures"
 fi
-lm_log "install test passed (PREFIX=/usr/local and /usr; programs: $progs)"
+lm_log "install test passed ($rounds; programs: $progs)"
