@@ -109,6 +109,8 @@ if ! in_chroot dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null |
 		lm_log "removing old headers: ${old[*]}"
 		in_chroot apt-get purge -y -qq "${old[@]}" >"$root.apt.log" \
 			2>&1 || lm_die "cannot remove old headers: see $root.apt.log"
+		# A new ABI may want newer libraries and tools throughout.
+		"$chroot_sh" refresh "$suite"
 	fi
 	if in_chroot apt-cache depends "$hdr" |
 		grep -q "Depends: linux-image-$abi-amd64\$"; then

@@ -22,7 +22,8 @@ set -euo pipefail
 LM_MIRROR=${LAZYMAP_MIRROR:-http://deb.debian.org/debian}
 
 usage() {
-	lm_die "usage: $0 {create SUITE [PKG...]|refresh SUITE|enter SUITE [CMD...]|path SUITE}"
+	lm_die "usage: $0 create SUITE [PKG...] | refresh SUITE |" \
+		"enter SUITE [CMD...] | path SUITE"
 }
 
 # The chroot is complete only once this file exists: an interrupted
