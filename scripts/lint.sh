@@ -6,10 +6,15 @@
 #   scripts/lint.sh [--kdir DIR] [STEP...]
 #
 # Steps (default: all, in this order):
-#   - checkpatch: checkpatch.pl --strict --no-tree --max-line-length=80 on
-#     module/*.[ch], module/probes/*.c and module/uapi/linux/*.h; the same
-#     plus --ignore PREFER_KERNEL_TYPES on userspace/*.[ch] and
-#     selftests/lazymap/*.[ch] (userspace has no u64 and friends)
+#   - checkpatch: checkpatch.pl --strict --no-tree --max-line-length=80
+#     --ignore LONG_LINE_STRING (coding-style: never break a user-visible
+#     string) on module/*.[ch], module/probes/*.c, module/uapi/linux/*.h;
+#     the same on userspace/*.[ch] and selftests/lazymap/*.[ch], also
+#     ignoring the rules that prescribe kernel-only facilities or trip on
+#     libc names: PREFER_KERNEL_TYPES (u64), BIT_MACRO (BIT_ULL),
+#     PREFER_DEFINED_ATTRIBUTE_MACRO (__printf), VOLATILE (a test forces a
+#     memory access with volatile; READ_ONCE is kernel-only) and CAMELCASE
+#     (PRIx64 and friends)
 #   - w1: a from-scratch W=1 build of the module; any compiler or modpost
 #     warning in the log is a finding
 #   - sparse: the same build with C=2 (sparse on every source file)
@@ -80,7 +85,10 @@ c_files() {
 step_checkpatch() {
 	local tools log=$out/checkpatch.log rc=0 kfiles ufiles
 	local opts=(--strict --no-tree --file --show-types --color=never
-		    --quiet --max-line-length=80)
+		    --quiet --max-line-length=80 --ignore LONG_LINE_STRING)
+	local uopts=(--ignore PREFER_KERNEL_TYPES --ignore BIT_MACRO
+		     --ignore VOLATILE --ignore CAMELCASE
+		     --ignore PREFER_DEFINED_ATTRIBUTE_MACRO)
 
 	lm_need_pkgs perl
 	tools=$(kernel_tools)
@@ -94,7 +102,7 @@ step_checkpatch() {
 	fi
 	if [ ${#ufiles[@]} -gt 0 ]; then
 		(cd "$LM_TOP" && perl "$tools/checkpatch.pl" "${opts[@]}" \
-			--ignore PREFER_KERNEL_TYPES "${ufiles[@]}") \
+			"${uopts[@]}" "${ufiles[@]}") \
 			>>"$log" 2>&1 || rc=1
 	fi
 	if [ $rc -ne 0 ] || [ -s "$log" ]; then
