@@ -25,6 +25,7 @@
 #define CG_B		CG_ROOT "/lazymap-charge-b"
 #define NPAGES		4096	/* 16 MiB with 4 kB pages */
 #define NPAGES_B	512
+#define WORD_SEP	"\n "	/* separators in cgroup list files */
 
 FIXTURE(charge) {
 	int fd;
@@ -57,7 +58,7 @@ static bool file_has_word(const char *path, const char *word)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	for (t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+	for (t = strtok(buf, WORD_SEP); t; t = strtok(NULL, WORD_SEP))
 		if (!strcmp(t, word))
 			return true;
 	return false;
@@ -173,7 +174,7 @@ TEST_F(charge, charged_to_first_toucher)
 	const uint64_t b_bytes = NPAGES_B * lm_ps;
 	uint64_t a0, b0, a1, b1, a2, b2, a3;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 	if (!self->have_memcg)
 		SKIP(return, "no memory cgroup controller in %s", CG_ROOT);
 

@@ -97,10 +97,9 @@ static void *work(void *arg)
 	pthread_barrier_wait(&sh->start);
 	for (i = 0; !bad && i < NPAGES; i++) {
 		if (w->read_only)
-			(void)*(volatile uint8_t *)(p + i * lm_ps + w->id);
+			(void)lm_peek(p + i * lm_ps + w->id);
 		else
-			*(volatile uint8_t *)(p + i * lm_ps + w->id) =
-				(uint8_t)(w->id + 1);
+			lm_poke(p + i * lm_ps + w->id, (uint8_t)(w->id + 1));
 	}
 	pthread_barrier_wait(&sh->done);
 
@@ -123,18 +122,18 @@ static void *work(void *arg)
 }
 
 /* After a round: one page per offset, one frame per offset everywhere. */
-static void check_round(struct __test_metadata *_metadata,
-			FIXTURE_DATA(race) *self, bool have_pfn,
+static void check_round(struct __test_metadata *_metadata, int fd,
+			const struct shared *sh, bool have_pfn,
 			const bool *writer)
 {
 	uint8_t page[64];
 	int i, w;
 
 	for (w = 0; w < NWORKERS; w++)
-		EXPECT_EQ(0, self->sh->fails[w]) TH_LOG("worker %d", w);
-	EXPECT_EQ((uint64_t)NPAGES, lm_resident(self->fd));
+		EXPECT_EQ(0, sh->fails[w]) TH_LOG("worker %d", w);
+	EXPECT_EQ((uint64_t)NPAGES, lm_resident(fd));
 	for (i = 0; i < NPAGES; i++) {
-		ASSERT_EQ(0, lm_pread_all(self->fd, page, sizeof(page),
+		ASSERT_EQ(0, lm_pread_all(fd, page, sizeof(page),
 					  (uint64_t)i * lm_ps));
 		for (w = 0; w < NWORKERS; w++)
 			ASSERT_EQ(writer[w] ? w + 1 : 0, page[w])
@@ -142,10 +141,10 @@ static void check_round(struct __test_metadata *_metadata,
 		if (!have_pfn)
 			continue;
 		for (w = 1; w < NWORKERS; w++)
-			ASSERT_EQ(self->sh->pfn[0][i], self->sh->pfn[w][i])
+			ASSERT_EQ(sh->pfn[0][i], sh->pfn[w][i])
 				TH_LOG("page %d: worker %d maps another frame",
 				       i, w);
-		ASSERT_NE(0ULL, self->sh->pfn[0][i]);
+		ASSERT_NE(0ULL, sh->pfn[0][i]);
 	}
 }
 
@@ -189,7 +188,7 @@ TEST_F(race, processes_first_touch)
 		}
 		for (w = 0; w < NWORKERS; w++)
 			ASSERT_EQ(0, lm_wait(pid[w]));
-		check_round(_metadata, self, have_pfn, writer);
+		check_round(_metadata, self->fd, self->sh, have_pfn, writer);
 	}
 }
 
@@ -215,7 +214,7 @@ TEST_F(race, threads_own_mappings)
 		}
 		for (w = 0; w < NWORKERS; w++)
 			ASSERT_EQ(0, pthread_join(th[w], NULL));
-		check_round(_metadata, self, have_pfn, writer);
+		check_round(_metadata, self->fd, self->sh, have_pfn, writer);
 	}
 }
 
@@ -244,7 +243,7 @@ TEST_F(race, threads_one_mapping)
 		}
 		for (w = 0; w < NWORKERS; w++)
 			ASSERT_EQ(0, pthread_join(th[w], NULL));
-		check_round(_metadata, self, have_pfn, writer);
+		check_round(_metadata, self->fd, self->sh, have_pfn, writer);
 		munmap(p, NPAGES * lm_ps);
 	}
 }
@@ -285,7 +284,7 @@ TEST_F(race, private_readers_share_store_page)
 	}
 	for (w = 0; w < NWORKERS; w++)
 		ASSERT_EQ(0, lm_wait(pid[w]));
-	check_round(_metadata, self, have_pfn, writer);
+	check_round(_metadata, self->fd, self->sh, have_pfn, writer);
 }
 
 TEST_HARNESS_MAIN

@@ -58,12 +58,12 @@ FIXTURE_TEARDOWN(ioc)
 }
 
 /* The pattern pages are all there, byte for byte, and nothing else. */
-static bool unchanged(FIXTURE_DATA(ioc) *self)
+static bool unchanged(int fd)
 {
 	uint8_t buf[NPAGES * 4096];
 
-	return lm_resident(self->fd) == NPAGES &&
-		lm_pread_all(self->fd, buf, NPAGES * lm_ps, 0) == 0 &&
+	return lm_resident(fd) == NPAGES &&
+		lm_pread_all(fd, buf, NPAGES * lm_ps, 0) == 0 &&
 		lm_check(buf, NPAGES * lm_ps, 0, SEED) == -1;
 }
 
@@ -86,16 +86,15 @@ TEST_F(ioc, info_fields)
 	uint64_t mb;
 	int i;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	memset(&info, 0xff, sizeof(info));
 	ASSERT_EQ(0, ioc(self->fd, LAZYMAP_IOC_INFO, &info));
 	EXPECT_EQ((uint64_t)lm_ps, info.page_size);
 	EXPECT_EQ((uint64_t)NPAGES, info.resident_pages);
 	EXPECT_EQ(0ULL, info.size % lm_ps);
-	if (lm_read_u64(LM_PARAM_SIZE_MB, &mb) == 0) {
-		EXPECT_EQ(mb * LM_MIB, info.size);
-	}
+	ASSERT_EQ(0, lm_read_u64(LM_PARAM_SIZE_MB, &mb));
+	EXPECT_EQ(mb * LM_MIB, info.size);
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0ULL, info.reserved[i]) TH_LOG("reserved[%d]", i);
 	/* The layout the uapi promises: eight __u64, no padding. */
@@ -109,7 +108,7 @@ TEST_F(ioc, info_on_readonly_fd)
 	struct lazymap_info a, b;
 	int ro;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	ro = lm_open(O_RDONLY);
 	ASSERT_LE(0, ro);
@@ -124,7 +123,7 @@ TEST_F(ioc, info_on_readonly_fd)
 
 TEST_F(ioc, info_bad_pointer_efault)
 {
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_INFO, NULL));
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_INFO, self->bad_ro));
@@ -133,7 +132,7 @@ TEST_F(ioc, info_bad_pointer_efault)
 	/* A struct straddling into an inaccessible page. */
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_INFO,
 			       self->bad_none - 8));
-	EXPECT_TRUE(unchanged(self));
+	EXPECT_TRUE(unchanged(self->fd));
 }
 
 /* Every malformed range: EINVAL, and the store is untouched. */
@@ -159,16 +158,16 @@ TEST_F(ioc, discard_bad_range_einval)
 	};
 	size_t i;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, discard(self->fd, bad[i].offset,
 					   bad[i].length))
 			TH_LOG("offset %#llx length %#llx",
 			       (unsigned long long)bad[i].offset,
 			       (unsigned long long)bad[i].length);
 	}
-	EXPECT_TRUE(unchanged(self));
+	EXPECT_TRUE(unchanged(self->fd));
 }
 
 /* DISCARD needs a descriptor open for writing: EBADF otherwise. */
@@ -176,14 +175,14 @@ TEST_F(ioc, discard_readonly_fd_ebadf)
 {
 	int ro;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	ro = lm_open(O_RDONLY);
 	ASSERT_LE(0, ro);
 	EXPECT_EQ(-EBADF, discard(ro, 0, NPAGES * lm_ps));
 	EXPECT_EQ(-EBADF, discard(ro, 0, self->size));
 	close(ro);
-	EXPECT_TRUE(unchanged(self));
+	EXPECT_TRUE(unchanged(self->fd));
 }
 
 /* A write-only descriptor may discard. */
@@ -191,7 +190,7 @@ TEST_F(ioc, discard_writeonly_fd_ok)
 {
 	int wo;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	wo = lm_open(O_WRONLY);
 	ASSERT_LE(0, wo);
@@ -202,7 +201,7 @@ TEST_F(ioc, discard_writeonly_fd_ok)
 
 TEST_F(ioc, discard_bad_pointer_efault)
 {
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_DISCARD, NULL));
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_DISCARD,
@@ -211,7 +210,7 @@ TEST_F(ioc, discard_bad_pointer_efault)
 			       (void *)-4096L));
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_DISCARD,
 			       self->bad_none - 8));
-	EXPECT_TRUE(unchanged(self));
+	EXPECT_TRUE(unchanged(self->fd));
 }
 
 /* Commands the driver does not know, near misses included: ENOTTY. */
@@ -235,15 +234,15 @@ TEST_F(ioc, unknown_command_enotty)
 	};
 	size_t i;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	memset(&info, 0, sizeof(info));
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		EXPECT_EQ(-ENOTTY, ioc(self->fd, cmds[i], &info))
 			TH_LOG("cmd %#lx", cmds[i]);
 	}
 	EXPECT_EQ(0, isatty(self->fd));
-	EXPECT_TRUE(unchanged(self));
+	EXPECT_TRUE(unchanged(self->fd));
 }
 
 /*
@@ -254,7 +253,7 @@ TEST_F(ioc, discard_frees_exactly_the_range)
 {
 	uint8_t buf[NPAGES * 4096];
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	ASSERT_EQ(0, discard(self->fd, 2 * lm_ps, 3 * lm_ps));
 	EXPECT_EQ((uint64_t)NPAGES - 3, lm_resident(self->fd));

@@ -221,7 +221,7 @@ TEST_F(rw, write_at_end_enospc)
 {
 	uint8_t buf[16] = { 1 };
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	EXPECT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), (off_t)self->size));
 	EXPECT_EQ(ENOSPC, errno);
@@ -242,7 +242,7 @@ TEST_F(rw, write_across_end_is_partial)
 	uint8_t buf[300], back[300];
 	struct iovec iov[2] = { { buf, 100 }, { buf + 100, 200 } };
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	lm_fill(buf, sizeof(buf), 0, 15);
 	EXPECT_EQ(100, pwrite(self->fd, buf, sizeof(buf),
@@ -278,8 +278,7 @@ TEST_F(rw, offset_overflow_einval)
 /* Bad user buffers: EFAULT, and the store is left as it was. */
 TEST_F(rw, bad_buffer_efault)
 {
-	/* volatile: the compiler must not see (and warn about) a NULL. */
-	void *volatile nil = NULL;
+	void *nil = lm_launder(NULL);
 	uint8_t *ro, *none, back[8];
 
 	ro = mmap(NULL, lm_ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -65,7 +65,7 @@ TEST_F(sysfs, device_node)
 	struct stat st;
 	FILE *f;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	ASSERT_EQ(0, stat(LM_DEV_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
@@ -91,7 +91,7 @@ TEST_F(sysfs, attributes_read_only)
 	struct stat st;
 	int i, fd;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	for (i = 0; i < 5; i++) {
 		if (i < 4)
@@ -116,7 +116,7 @@ TEST_F(sysfs, values_equal_ioctl)
 	uint64_t val[4], mb;
 	uint8_t *p;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	/* Some activity first, so the numbers are not all zero. */
 	p = mmap(NULL, 4 * lm_ps, PROT_READ | PROT_WRITE, MAP_PRIVATE,
@@ -144,7 +144,7 @@ TEST_F(sysfs, values_follow_activity)
 	uint64_t a[4], b[4];
 	uint8_t *s, *p;
 
-	LM_NEED_DEVICE();
+	LM_NEED_DEVICE(return);
 
 	s = mmap(NULL, 16 * lm_ps, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->fd, 0);
@@ -157,7 +157,8 @@ TEST_F(sysfs, values_follow_activity)
 	EXPECT_EQ(0ULL, a[1]);
 	lm_touch_write(s, 5, 1);		/* 5 shared faults */
 	lm_touch_write(p + 8 * lm_ps, 3, 2);	/* 3 cow faults */
-	ASSERT_EQ(0, lm_pwrite_all(self->fd, "w", 1, 12 * lm_ps)); /* no fault */
+	/* A write(2): a page, no fault. */
+	ASSERT_EQ(0, lm_pwrite_all(self->fd, "w", 1, 12 * lm_ps));
 	ASSERT_EQ(0, read_all(self->fd, &info, b));
 	EXPECT_EQ(a[0], b[0]);
 	EXPECT_EQ(9ULL, b[1]);

@@ -101,6 +101,12 @@ int lm_reset(int fd)
 {
 	uint64_t size = lm_size(fd);
 
+	/* An emulation file grows where the device says ENOSPC: undo that. */
+	if (lm_emulated()) {
+		size = LM_DEFAULT_SIZE_MB * LM_MIB;
+		if (ftruncate(fd, (off_t)size))
+			return -errno;
+	}
 	return size ? lm_discard(fd, 0, size) : -ENODEV;
 }
 
@@ -137,7 +143,7 @@ int lm_sysfs_u64(const char *attr, uint64_t *val)
 	return lm_read_u64(path, val);
 }
 
-uint64_t lm_pagemap(const volatile void *addr)
+uint64_t lm_pagemap(const void *addr)
 {
 	uint64_t ent = 0;
 	off_t off = (off_t)((uintptr_t)addr / lm_ps * sizeof(ent));
@@ -152,29 +158,34 @@ uint64_t lm_pagemap(const volatile void *addr)
 	return ent;
 }
 
-uint64_t lm_pfn(const volatile void *addr)
+uint64_t lm_pfn(const void *addr)
 {
 	uint64_t ent = lm_pagemap(addr);
 
 	return ent & LM_PM_PRESENT ? ent & LM_PM_PFN_MASK : 0;
 }
 
-void lm_touch_read(const volatile void *p, size_t npages)
+void lm_touch_read(const void *p, size_t npages)
 {
-	const volatile uint8_t *b = p;
+	const uint8_t *b = p;
 	size_t i;
 
 	for (i = 0; i < npages; i++)
-		(void)b[i * lm_ps];
+		(void)lm_peek(b + i * lm_ps);
 }
 
-void lm_touch_write(volatile void *p, size_t npages, uint8_t val)
+void lm_touch_write(void *p, size_t npages, uint8_t val)
 {
-	volatile uint8_t *b = p;
+	uint8_t *b = p;
 	size_t i;
 
 	for (i = 0; i < npages; i++)
-		b[i * lm_ps] = val;
+		lm_poke(b + i * lm_ps, val);
+}
+
+void *lm_launder(void *p)
+{
+	return p;
 }
 
 /* A cheap hash of (seed, position): shifted copies of data still differ. */

@@ -37,11 +37,11 @@
 #define LM_MIB			(1024ULL * 1024)
 
 /* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst). */
-#define LM_PM_PRESENT		(1ULL << 63)
-#define LM_PM_SWAP		(1ULL << 62)
-#define LM_PM_FILE		(1ULL << 61)	/* file page or shared anon */
-#define LM_PM_EXCLUSIVE		(1ULL << 56)	/* mapped exactly once */
-#define LM_PM_PFN_MASK		((1ULL << 55) - 1)
+#define LM_PM_PRESENT		0x8000000000000000ULL	/* bit 63 */
+#define LM_PM_SWAP		0x4000000000000000ULL	/* bit 62 */
+#define LM_PM_FILE		0x2000000000000000ULL	/* 61: file/shared */
+#define LM_PM_EXCLUSIVE		0x0100000000000000ULL	/* 56: mapped once */
+#define LM_PM_PFN_MASK		0x007fffffffffffffULL	/* bits 0-54 */
 
 /* Page size of the machine, set before main() runs. */
 extern size_t lm_ps;
@@ -82,14 +82,34 @@ int lm_read_u64(const char *path, uint64_t *val);
 int lm_sysfs_u64(const char *attr, uint64_t *val);
 
 /* The pagemap entry of the page holding addr in this process (0 on error). */
-uint64_t lm_pagemap(const volatile void *addr);
+uint64_t lm_pagemap(const void *addr);
 
 /* The frame number of addr, or 0 if the page is not present. */
-uint64_t lm_pfn(const volatile void *addr);
+uint64_t lm_pfn(const void *addr);
+
+/*
+ * A load or a store that the compiler must emit as written, for touches
+ * whose point is the fault they cause.
+ */
+static inline uint8_t lm_peek(const void *p)
+{
+	return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+}
+
+static inline void lm_poke(void *p, uint8_t val)
+{
+	__atomic_store_n((uint8_t *)p, val, __ATOMIC_RELAXED);
+}
 
 /* Touch npages pages from p, one access per page. */
-void lm_touch_read(const volatile void *p, size_t npages);
-void lm_touch_write(volatile void *p, size_t npages, uint8_t val);
+void lm_touch_read(const void *p, size_t npages);
+void lm_touch_write(void *p, size_t npages, uint8_t val);
+
+/*
+ * Return p through a function the compiler cannot see into, so that it
+ * neither warns about nor optimises around a deliberately bad pointer.
+ */
+void *lm_launder(void *p);
 
 /*
  * Fill len bytes with a pattern derived from seed and the byte's offset
@@ -148,17 +168,19 @@ bool lm_module_reloadable(void);
  * Skip a test that needs the real device (counters, ioctls, device-only
  * errors) when running against an emulation file.  Use these at the start
  * of a test body, not in FIXTURE_SETUP: 6.1's harness runs the body even
- * after a SKIP() in the setup.
+ * after a SKIP() in the setup.  As with SKIP(), the argument is what to
+ * do then, usually "return".
  */
-#define LM_NEED_DEVICE() do {						\
+#define LM_NEED_DEVICE(statement) do {					\
 	if (lm_emulated())						\
-		SKIP(return, "needs " LM_DEV_PATH ", not an emulation file"); \
+		SKIP(statement, "needs %s, not an emulation file",	\
+		     LM_DEV_PATH);					\
 } while (0)
 
 /* Skip a test that loads and unloads the module outside the test VM. */
-#define LM_NEED_RELOAD() do {						\
+#define LM_NEED_RELOAD(statement) do {					\
 	if (!lm_module_reloadable())					\
-		SKIP(return, "the module is not loaded or %s is missing", \
+		SKIP(statement, "the module is not loaded or %s is missing", \
 		     lm_ko_path());					\
 } while (0)
 
