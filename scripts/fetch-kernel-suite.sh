@@ -105,9 +105,16 @@ if ! in_chroot dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null |
 		-f='${db:Status-Abbrev} ${Package}\n' \
 		'linux-headers-*' 'linux-kbuild-*' 2>/dev/null |
 		sed -n 's/^ii *//p')
-	if [ ${#old[@]} -gt 0 ]; then
-		lm_log "removing old headers: ${old[*]}"
-		in_chroot apt-get purge -y -qq "${old[@]}" >"$root.apt.log" \
+	stale=()
+	for p in ${old[@]+"${old[@]}"}; do
+		case $p in
+		*-"$abi" | *-"$abi"-*) ;;	# this ABI's: keep
+		*) stale+=("$p") ;;
+		esac
+	done
+	if [ ${#stale[@]} -gt 0 ]; then
+		lm_log "removing old headers: ${stale[*]}"
+		in_chroot apt-get purge -y -qq "${stale[@]}" >"$root.apt.log" \
 			2>&1 || lm_die "cannot remove old headers: see $root.apt.log"
 		# A new ABI may want newer libraries and tools throughout.
 		"$chroot_sh" refresh "$suite"
