@@ -37,9 +37,9 @@ static void explain_missing(const char *path, char *why, size_t len)
 	misc_devnum(num, sizeof(num));
 	if (access(SYS_MODULE, F_OK)) {
 		snprintf(why, len,
-			 "%s does not exist: the lazymap module is not loaded "
-			 "(no %s). Build it with `make module` and load it with "
-			 "`sudo insmod lazymap.ko`, or run `make demo`, which "
+			 "%s does not exist: the lazymap module is not loaded\n"
+			 "(no %s). Build it with `make module` and load it with\n"
+			 "`sudo insmod lazymap.ko`, or run `make demo`, which\n"
 			 "does all of this in a VM.", path, SYS_MODULE);
 	} else if (num[0]) {
 		char *colon = strchr(num, ':');
@@ -47,13 +47,13 @@ static void explain_missing(const char *path, char *why, size_t len)
 		if (colon)
 			*colon = ' ';
 		snprintf(why, len,
-			 "the lazymap module is loaded but %s is missing (no "
-			 "devtmpfs or udev to create it?). Create it with: "
-			 "sudo mknod %s c %s", path, path, num);
+			 "the lazymap module is loaded but %s is missing (no\n"
+			 "devtmpfs or udev to create it?). Create it with\n"
+			 "`sudo mknod %s c %s`.", path, path, num);
 	} else {
 		snprintf(why, len,
-			 "%s does not exist, and the loaded lazymap module "
-			 "registered no misc device (%s is missing): check "
+			 "%s does not exist, and the loaded lazymap module\n"
+			 "registered no misc device (%s is missing): check\n"
 			 "dmesg for why it failed.", path, SYS_MISC_DEV);
 	}
 }
@@ -72,7 +72,7 @@ int dev_open(struct demo_dev *d, const char *path, char *why, size_t len)
 			explain_missing(path, why, len);
 		else if (err == EACCES || err == EPERM)
 			snprintf(why, len,
-				 "permission denied opening %s: only root may "
+				 "permission denied opening %s: only root may\n"
 				 "use it. Run the demo as root (sudo).", path);
 		else
 			snprintf(why, len, "cannot open %s: %s", path,
@@ -82,8 +82,8 @@ int dev_open(struct demo_dev *d, const char *path, char *why, size_t len)
 	if (ioctl(d->fd, LAZYMAP_IOC_INFO, &info)) {
 		err = errno;
 		snprintf(why, len,
-			 "%s does not answer LAZYMAP_IOC_INFO (%s): it is not "
-			 "a lazymap device, or its module is older than this "
+			 "%s does not answer LAZYMAP_IOC_INFO (%s): it is not\n"
+			 "a lazymap device, or its module is older than this\n"
 			 "demo.", path, strerror(err));
 		close(d->fd);
 		d->fd = -1;

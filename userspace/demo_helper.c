@@ -44,7 +44,8 @@ static int helper_touch(int fd, int argc, char **argv)
 	minor_faults();
 	m0 = minor_faults();
 	for (i = 0; i < n; i++)
-		((volatile char *)base)[pages[i] * psz + 1] = 'b';
+		__atomic_store_n(base + pages[i] * psz + 1, 'b',
+				 __ATOMIC_RELAXED);
 	m1 = minor_faults();
 	for (i = 0; i < n; i++)
 		after += !pm_read(0, base + pages[i] * psz, &e) && e.present;

@@ -51,21 +51,33 @@ static const char *col(const char *code)
 	return out.colour ? code : "";
 }
 
-/* Display width of UTF-8 text: every byte but continuation bytes. */
+/*
+ * Display width of UTF-8 text: every byte but continuation bytes, and
+ * nothing for colour codes ("\033[...m").
+ */
 static int width(const char *s, size_t n)
 {
 	int w = 0;
 	size_t i;
 
-	for (i = 0; i < n && s[i]; i++)
+	for (i = 0; i < n && s[i]; i++) {
+		if (s[i] == '\033') {
+			while (i < n && s[i] && s[i] != 'm')
+				i++;
+			continue;
+		}
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			w++;
+	}
 	return w;
 }
 
 /*
- * Prints @text to @f word-wrapped to WIDTH columns: the first line after @first,
- * the others after @rest.  A '\n' in @text forces a line break.
+ * Prints @text to @f word-wrapped to WIDTH columns: the first line after
+ * @first, the others after @rest.  A '\n' in @text is a blank like any
+ * other: the text is always reflowed.  (checkpatch wants a string that
+ * continues on the next source line to end in "\n", so that is where the
+ * demo's sources break their sentences.)
  */
 static void wrap(FILE *f, const char *first, const char *rest,
 		 const char *text)
@@ -78,16 +90,21 @@ static void wrap(FILE *f, const char *first, const char *rest,
 		const char *start, *end;
 
 		/* Leading blanks of the text are kept: they align columns. */
-		while (prefix != first && *p == ' ')
+		while (prefix != first && (*p == ' ' || *p == '\n'))
 			p++;
 		start = p;
 		end = p;
-		while (*p && *p != '\n') {
+		while (*p) {
 			const char *q = p;
+			bool code = false;
 			int w;
 
-			while (*q && *q != ' ' && *q != '\n')
+			/* A `command` is one word: it must stay copyable. */
+			while (*q && (code || (*q != ' ' && *q != '\n'))) {
+				if (*q == '`')
+					code = !code;
 				q++;
+			}
 			w = width(p, q - p);
 			/* The first word of a line goes in even if too long. */
 			if (end != start && col + 1 + w > WIDTH)
@@ -95,12 +112,13 @@ static void wrap(FILE *f, const char *first, const char *rest,
 			col += (end != start) + w;
 			end = q;
 			p = q;
-			while (*p == ' ')
+			while (*p == ' ' || *p == '\n')
 				p++;
 		}
-		fprintf(f, "%s%.*s\n", prefix, (int)(end - start), start);
-		if (*p == '\n')
-			p++;
+		fprintf(f, "%s", prefix);
+		for (; start < end; start++)
+			fputc(*start == '\n' ? ' ' : *start, f);
+		fputc('\n', f);
 		prefix = rest;
 	} while (*p);
 }
@@ -133,9 +151,13 @@ void out_section(int num, const char *title, int checks)
 }
 
 static void verdict(const char *tap, const char *mark, const char *colour,
-		    const char *why, const char *text)
+		    const char *why, char *text)
 {
-	char id[16], first[64], line[1200];
+	char id[16], first[64], line[1200], *nl;
+
+	/* A KTAP result is one line. */
+	while ((nl = strchr(text, '\n')))
+		*nl = ' ';
 
 	out.total++;
 	out.given++;
@@ -204,8 +226,9 @@ void out_skip(const char *why, const char *fmt, ...)
 void out_section_end(void)
 {
 	while (out.given < out.promised) {
-		verdict("not ok", "✗", C_RED, NULL,
-			"(not reached: the section stopped early)");
+		char text[] = "(not reached: the section stopped early)";
+
+		verdict("not ok", "✗", C_RED, NULL, text);
 		note_failure();
 	}
 }
@@ -243,9 +266,9 @@ void out_trace(const char *line)
 	if (out.mode == OUT_TAP) {
 		wrap(stdout, "# trace: ", "#        ", line);
 	} else {
-		snprintf(first, sizeof(first), "     %strace:%s ", col(C_DIM),
+		snprintf(first, sizeof(first), "   %strace:%s ", col(C_DIM),
 			 col(C_RESET));
-		wrap(stdout, first, "            ", line);
+		wrap(stdout, first, "          ", line);
 	}
 	fflush(stdout);
 }
@@ -272,8 +295,10 @@ int out_finish(void)
 	int passed = out.total - out.failed - out.skipped;
 
 	if (out.mode == OUT_TAP) {
-		printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
+		/* The totals line of kselftest.h, for whoever parses it. */
+		printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d ",
 		       passed, out.failed, out.skipped);
+		printf("error:0\n");
 	} else if (!out.failed && !out.skipped) {
 		printf("\n%sAll %d checks passed.%s\n", col(C_GREEN),
 		       out.total, col(C_RESET));

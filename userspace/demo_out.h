@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "demo_compiler.h"
+
 enum out_mode { OUT_TEXT, OUT_TAP };
 
 void out_init(enum out_mode mode, bool colour);
@@ -22,24 +24,24 @@ void out_section(int num, const char *title, int checks);
 void out_section_end(void);
 
 /* One paragraph of what is about to happen, wrapped. */
-void out_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_say(const char *fmt, ...) __printf(1, 2);
 /* One line of evidence: a measurement, indented under the claim. */
-void out_fact(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_fact(const char *fmt, ...) __printf(1, 2);
 /* An event seen by the tracer, marked as such. */
 void out_trace(const char *line);
 /* A warning that is not a verdict (missing feature, hidden data). */
-void out_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_note(const char *fmt, ...) __printf(1, 2);
 
 /* The verdict on the claim above: ✓ or ✗; returns @ok. */
 bool out_check(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__printf(2, 3);
 /* A verdict that could not be reached, and why. */
 void out_skip(const char *why, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__printf(2, 3);
 
 /* Prints the totals; returns the number of failed checks. */
 int out_finish(void);
 /* Stops the run: KTAP "Bail out!" or an error message. */
-void out_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_bail(const char *fmt, ...) __printf(1, 2);
 
 #endif /* DEMO_OUT_H */

@@ -53,7 +53,9 @@ pid_t proc_fork(struct proc *p)
 int proc_helper(struct proc *p, const char *dev, const char *const argv[])
 {
 	const char *args[16] = { "lazymap-demo", "--device", dev, "--helper" };
+	char self[4096];
 	int i, n = 4;
+	ssize_t len;
 
 	for (i = 0; argv[i] && n < 15; i++)
 		args[n++] = argv[i];
@@ -65,6 +67,15 @@ int proc_helper(struct proc *p, const char *dev, const char *const argv[])
 	/* dup2() clears close-on-exec on the copies. */
 	if (dup2(p->rd, 0) < 0 || dup2(p->wr, 1) < 0)
 		_exit(127);
+	/*
+	 * By its real path, so that the helper is called lazymap-demo in ps
+	 * and traces rather than "exe".
+	 */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0) {
+		self[len] = 0;
+		execv(self, (char *const *)args);
+	}
 	execv("/proc/self/exe", (char *const *)args);
 	_exit(127);
 }

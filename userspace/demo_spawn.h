@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "demo_compiler.h"
+
 struct proc {
 	pid_t pid;
 	int rd;			/* lines from the other side */
@@ -30,7 +32,7 @@ int proc_helper(struct proc *p, const char *dev, const char *const argv[]);
 int proc_read(struct proc *p, char *buf, size_t len);
 /* Sends one line. */
 void proc_send(struct proc *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__printf(2, 3);
 /* Waits until the other side closes its end (for a child: the parent). */
 void proc_wait_eof(struct proc *p);
 /* Closes the pipes and reaps the process; its exit status or -1. */

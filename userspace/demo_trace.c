@@ -55,14 +55,14 @@ int trace_start(void)
 		}
 	}
 	if (!tracefs[0]) {
-		out_note("--trace: tracefs is not mounted (mount -t tracefs "
+		out_note("--trace: tracefs is not mounted (mount -t tracefs\n"
 			 "nodev /sys/kernel/tracing); going on without it.");
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/events/lazymap", tracefs);
 	if (access(path, F_OK)) {
-		out_note("--trace: this lazymap module has no tracepoints "
-			 "(no lazymap:lazymap_fault in %s/events); going on "
+		out_note("--trace: this lazymap module has no tracepoints\n"
+			 "(no lazymap:lazymap_fault in %s/events); going on\n"
 			 "without them.", tracefs);
 		return -1;
 	}
@@ -78,8 +78,9 @@ int trace_start(void)
 			err = -errno;
 	}
 	if (err) {
-		out_note("--trace: cannot enable the lazymap events in %s (%s);"
-			 " going on without them.", tracefs, strerror(-err));
+		out_note("--trace: cannot enable the lazymap events in\n"
+			 "%s (%s); going on without them.", tracefs,
+			 strerror(-err));
 		trace_stop();
 		return -1;
 	}
@@ -89,12 +90,13 @@ int trace_start(void)
 }
 
 /*
- * "  demo-123  [001] .....  12.3456: lazymap_fault: pgoff=3 write=1"
- * becomes "demo-123 lazymap_fault: pgoff=3 write=1".
+ * "  demo-123  [001] .....  12.3456: lazymap_fault: offset=0x0 write"
+ * becomes "pid 123 lazymap_fault: offset=0x0 write".  The task name is
+ * dropped: tracefs often knows only the pid ("<...>-123").
  */
 static void show_line(char *line)
 {
-	char out[256], *task, *event;
+	char out[256], *task, *event, *dash;
 
 	task = line + strspn(line, " ");
 	event = strstr(task, ": ");
@@ -103,7 +105,9 @@ static void show_line(char *line)
 		return;
 	}
 	task[strcspn(task, " ")] = 0;
-	snprintf(out, sizeof(out), "%s %s", task, event + 2);
+	dash = strrchr(task, '-');
+	snprintf(out, sizeof(out), "pid %s %s", dash ? dash + 1 : task,
+		 event + 2);
 	out_trace(out);
 }
 

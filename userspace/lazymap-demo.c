@@ -86,8 +86,8 @@ static bool differ(const struct pm_entry *a, const struct pm_entry *b)
 	return !frames || a->pfn != b->pfn;
 }
 
-/* Copies the string at @p (a mapping, maybe of another process's bytes). */
-static const char *str_at(const volatile char *p, char *buf, size_t len)
+/* Copies the string at @p, a mapping, maybe of another process's bytes. */
+static const char *str_at(const char *p, char *buf, size_t len)
 {
 	size_t i;
 
@@ -111,7 +111,7 @@ static void sec_lazy(void)
 	struct proc h;
 	char *base;
 
-	out_say("Map %s of /dev/lazymap with mmap(MAP_SHARED) and touch "
+	out_say("Map %s of /dev/lazymap with mmap(MAP_SHARED) and touch\n"
 		"nothing.", map_len == dev.size ? "all" : sz(map_len));
 	base = map_dev(0, map_len, RW, MAP_SHARED);
 	if (!base)
@@ -125,10 +125,12 @@ static void sec_lazy(void)
 		  "mapping %s costs no memory until it is touched",
 		  sz(map_len));
 
-	out_say("Write one byte into each of three pages: pages 0, 64 and "
+	out_say("Write one byte into each of three pages: pages 0, 64 and\n"
 		"128 (at 0, 256 kB and 512 kB).");
 	for (i = 0; i < 3; i++)
-		((volatile char *)base)[pages[i] * psz] = 'A' + i;
+		/* A store the compiler cannot drop or merge: one write. */
+		__atomic_store_n(base + pages[i] * psz, 'A' + i,
+				 __ATOMIC_RELAXED);
 	trace_show();
 	b = dev_info(&dev);
 	rss = smaps_kb(0, base, "Rss");
@@ -144,7 +146,7 @@ static void sec_lazy(void)
 	out_check(b.resident_pages - a.resident_pages == 3,
 		  "the store allocated exactly the three touched pages");
 
-	out_say("mincore() asks the kernel which pages of the mapping are in "
+	out_say("mincore() asks the kernel which pages of the mapping are in\n"
 		"memory.");
 	vec = calloc(npages, 1);
 	if (vec && !mincore(base, map_len, vec)) {
@@ -165,9 +167,9 @@ static void sec_lazy(void)
 		  (vec[128] & 1), "mincore() shows exactly the touched pages");
 	free(vec);
 
-	out_say("A second process opens the device and maps it by itself. "
-		"Page tables belong to a process, so its mapping starts "
-		"empty although the store holds the pages. It writes to the "
+	out_say("A second process opens the device and maps it by itself.\n"
+		"Page tables belong to a process, so its mapping starts\n"
+		"empty although the store holds the pages. It writes to the\n"
 		"same three pages.");
 	snprintf(line, sizeof(line), "%zu", map_len);
 	if (proc_helper(&h, dev.path, (const char *const[]){
@@ -182,7 +184,7 @@ static void sec_lazy(void)
 	proc_end(&h);
 	trace_show();
 	c = dev_info(&dev);
-	out_fact("its page table before / after: %d / %d of the 3 pages "
+	out_fact("its page table before / after: %d / %d of the 3 pages\n"
 		 "mapped (pagemap)", before, after);
 	out_fact("its page faults (getrusage): %ld", flt);
 	out_fact("calls of the driver's fault handler: %llu -> %llu",
@@ -217,8 +219,8 @@ static void sec_shared(void)
 		return;
 	page = base + pg * psz;
 	snprintf(want[0], 64, "parent %d was here", getpid());
-	out_say("This process maps the device MAP_SHARED and writes \"%s\" "
-		"into page %zu. Then it forks: the child inherits the mapping, "
+	out_say("This process maps the device MAP_SHARED and writes \"%s\"\n"
+		"into page %zu. Then it forks: the child inherits the mapping,\n"
 		"reads the page and writes a line of its own 64 bytes further.",
 		want[0], pg);
 	strcpy(page, want[0]);
@@ -239,11 +241,11 @@ static void sec_shared(void)
 	out_fact("the child read:    \"%s\"", got[0]);
 	out_fact("the parent reads:  \"%s\"", got[1]);
 	out_check(!strcmp(got[0], want[0]) && !strcmp(got[1], want[1]),
-		  "a forked child shares the mapping: each sees the other's "
+		  "a forked child shares the mapping: each sees the other's\n"
 		  "bytes");
 
-	out_say("Now an unrelated process: this demo runs again as a separate "
-		"program, which inherits no mapping. It opens /dev/lazymap "
+	out_say("Now an unrelated process: this demo runs again as a separate\n"
+		"program, which inherits no mapping. It opens /dev/lazymap\n"
 		"and maps only page %zu, reads both lines and writes a third.",
 		pg);
 	snprintf(pgstr, sizeof(pgstr), "%zu", pg);
@@ -253,7 +255,8 @@ static void sec_shared(void)
 		proc_end(&child);
 		goto out;
 	}
-	got[0][0] = got[1][0] = 0;
+	got[0][0] = 0;
+	got[1][0] = 0;
 	if (proc_read(&other, line, sizeof(line)) < 0 ||
 	    sscanf(line, "pid=%d addr=%p", &other_pid, &other_addr) != 2)
 		out_note("the other process failed: \"%s\"", line);
@@ -268,7 +271,7 @@ static void sec_shared(void)
 		  !strcmp(got[2], want[2]),
 		  "its own open() and mmap() reach the same bytes");
 
-	out_say("/proc/PID/pagemap tells which physical page frame backs a "
+	out_say("/proc/PID/pagemap tells which physical page frame backs a\n"
 		"virtual address in each process:");
 	pm_read(0, page, &ep);
 	pm_read(child.pid, page, &ec);
@@ -280,15 +283,15 @@ static void sec_shared(void)
 	ok = ep.present && ep.file && ep.pfn == ec.pfn && ep.pfn == eo.pfn &&
 		(void *)page != other_addr;
 	if (frames)
-		out_check(ok, "one physical page, at different virtual "
+		out_check(ok, "one physical page, at different virtual\n"
 			  "addresses");
 	else
-		out_skip(NO_FRAMES, "one physical page, at different virtual "
+		out_skip(NO_FRAMES, "one physical page, at different virtual\n"
 			 "addresses");
 	proc_end(&child);
 	proc_end(&other);
 
-	out_say("Finally read() the same page through the file descriptor, "
+	out_say("Finally read() the same page through the file descriptor,\n"
 		"with no mapping at all.");
 	memset(line, 0, sizeof(line));
 	if (pread(dev.fd, line, sizeof(line) - 1, pg * psz) < 0)
@@ -324,8 +327,8 @@ static void sec_private(void)
 	ps = shared + pa * psz;
 	pp = priv + pa * psz;
 
-	out_say("Map the device twice, once MAP_SHARED and once MAP_PRIVATE. "
-		"Write \"store v1\" into page %zu through the shared mapping, "
+	out_say("Map the device twice, once MAP_SHARED and once MAP_PRIVATE.\n"
+		"Write \"store v1\" into page %zu through the shared mapping,\n"
 		"then read that page through the private one.", pa);
 	strcpy(ps, "store v1");
 	str_at(pp, got, sizeof(got));
@@ -339,7 +342,7 @@ static void sec_private(void)
 		  e0.pfn == es.pfn,
 		  "before writing, the private mapping uses the store's page");
 
-	out_say("Someone else changes the page: pwrite() \"store v2\" on the "
+	out_say("Someone else changes the page: pwrite() \"store v2\" on the\n"
 		"file descriptor.");
 	if (pwrite(dev.fd, "store v2", 9, pa * psz) != 9)
 		out_note("write() failed: %s", strerror(errno));
@@ -348,8 +351,8 @@ static void sec_private(void)
 	out_check(!strcmp(got, "store v2"),
 		  "until it writes, it sees the others' writes");
 
-	out_say("Now write \"private copy\" through the private mapping, which "
-		"has the page mapped read-only: copy-on-write.");
+	out_say("Now write \"private copy\" through the private mapping,\n"
+		"which has the page mapped read-only: copy-on-write.");
 	i0 = dev_info(&dev);
 	anon0 = smaps_kb(0, priv, "Anonymous");
 	dirty0 = smaps_kb(0, priv, "Private_Dirty");
@@ -366,7 +369,7 @@ static void sec_private(void)
 	out_check(e1.present && !e1.file && differ(&e1, &e0) &&
 		  anon1 - anon0 == (long)(psz / KB) &&
 		  dirty1 - dirty0 == (long)(psz / KB),
-		  "the first write gave the private mapping a new anonymous "
+		  "the first write gave the private mapping a new anonymous\n"
 		  "page");
 	memset(buf, 0, sizeof(buf));
 	if (pread(dev.fd, buf, sizeof(buf) - 1, pa * psz) < 0)
@@ -376,16 +379,16 @@ static void sec_private(void)
 		 buf, got);
 	out_check(!strcmp(buf, "store v2") && !strcmp(got, "store v2"),
 		  "the store and the shared mapping did not change");
-	out_fact("calls of the fault handler: +%llu, of them copy-on-write "
+	out_fact("calls of the fault handler: +%llu, of them copy-on-write\n"
 		 "(cow_faults): +%llu",
 		 (unsigned long long)(i1.faults - i0.faults),
 		 (unsigned long long)(i1.cow_faults - i0.cow_faults));
 	out_check(i1.faults == i0.faults && i1.cow_faults == i0.cow_faults,
-		  "the kernel copied a page it had mapped without asking the "
+		  "the kernel copied a page it had mapped without asking the\n"
 		  "driver");
 
-	out_say("Write to page %zu of the private mapping, which nobody has "
-		"touched. There is no page to copy from yet, so the kernel "
+	out_say("Write to page %zu of the private mapping, which nobody has\n"
+		"touched. There is no page to copy from yet, so the kernel\n"
 		"asks the driver's fault handler for it, then copies it.", pb);
 	i0 = dev_info(&dev);
 	priv[pb * psz] = 'X';
@@ -407,12 +410,12 @@ static void sec_private(void)
 		  i1.cow_faults - i0.cow_faults == 1 &&
 		  i1.resident_pages - i0.resident_pages == 1 && zero &&
 		  priv[pb * psz] == 'X',
-		  "a first write to an untouched page reaches the driver as a "
+		  "a first write to an untouched page reaches the driver as a\n"
 		  "copy-on-write fault");
 
-	out_say("Last, fork(). Parent and child both map the private page "
-		"holding \"private copy\": the kernel shares it, write-protected,"
-		" until one of them writes.");
+	out_say("Last, fork(). Parent and child both map the private page\n"
+		"holding \"private copy\": the kernel shares it, write-protected,\n"
+		"until one of them writes.");
 	if (proc_fork(&child) < 0) {
 		out_note("fork() failed: %s", strerror(errno));
 		goto out;
@@ -445,10 +448,10 @@ static void sec_private(void)
 	out_fact("the child reads \"%s\", the parent \"%s\"", got, buf);
 	out_fact("parent: %s%s", frame(&p2), p2.exclusive ? "" : ", shared");
 	out_fact("child:  %s%s", frame(&c2), c2.exclusive ? "" : ", shared");
-	out_check(!strcmp(got, "child's copy") && !strcmp(buf, "private copy")
-		  && p2.exclusive && c2.exclusive && p2.pfn == p1.pfn &&
-		  differ(&c2, &p2),
-		  "the child's write gave it a copy of its own; the parent's "
+	out_check(!strcmp(got, "child's copy") &&
+		  !strcmp(buf, "private copy") && p2.exclusive &&
+		  c2.exclusive && p2.pfn == p1.pfn && differ(&c2, &p2),
+		  "the child's write gave it a copy of its own; the parent's\n"
 		  "page did not change");
 out:
 	if (shared)
@@ -460,7 +463,7 @@ out:
 /* ----------------------------------------------------------------------- */
 
 /* A checksum of @n words that were words @first.. of the device. */
-static uint64_t sum_words(const volatile uint64_t *w, size_t n, size_t first)
+static uint64_t sum_words(const uint64_t *w, size_t n, size_t first)
 {
 	uint64_t s = 0;
 	size_t i;
@@ -507,8 +510,8 @@ static void sec_copy(void)
 	base = map_dev(0, len, RW, MAP_SHARED);
 	if (!base)
 		return;
-	out_say("Fill the first %s of the device with numbers through a "
-		"MAP_SHARED mapping. Then read() page %zu into a buffer and "
+	out_say("Fill the first %s of the device with numbers through a\n"
+		"MAP_SHARED mapping. Then read() page %zu into a buffer and\n"
 		"ask pagemap where the buffer and the store's page are.",
 		sz(len), pg);
 	w = (uint64_t *)base;
@@ -526,15 +529,16 @@ static void sec_copy(void)
 	out_fact("buffer of read(): %s", frame(&eb));
 	out_fact("store's page:     %s", frame(&es));
 	out_check(!memcmp(buf, base + pg * psz, psz) && eb.present &&
-		  !eb.file && es.present && es.file && differ(&eb, &es), "read() copied the bytes into another page");
+		  !eb.file && es.present && es.file && differ(&eb, &es),
+		  "read() copied the bytes into another page");
 	munmap(buf, psz);
 
-	out_say("A second, separate mmap() of page %zu reaches the store's "
+	out_say("A second, separate mmap() of page %zu reaches the store's\n"
 		"page itself.", pg);
 	m2 = map_dev(pg * psz, psz, PROT_READ, MAP_SHARED);
 	if (!m2)
 		goto out;
-	(void)*(volatile char *)m2;
+	(void)__atomic_load_n(m2, __ATOMIC_RELAXED);
 	pm_read(0, m2, &e2);
 	munmap(m2, psz);
 	out_fact("new mapping:      %s", frame(&e2));
@@ -542,11 +546,11 @@ static void sec_copy(void)
 		out_check(e2.present && e2.file && e2.pfn == es.pfn,
 			  "mmap() gives the store's own page: no copy");
 	else
-		out_skip(NO_FRAMES, "mmap() gives the store's own page: "
+		out_skip(NO_FRAMES, "mmap() gives the store's own page:\n"
 			 "no copy");
 
-	out_say("Time both ways of reading all %s: read() in 64 kB pieces "
-		"into a buffer, and a fresh mmap() read in place, its page "
+	out_say("Time both ways of reading all %s: read() in 64 kB pieces\n"
+		"into a buffer, and a fresh mmap() read in place, its page\n"
 		"faults included. Best of three runs each.", sz(len));
 	for (run = 0; run < 3; run++) {
 		tr = time_read(len, &sum_r);
@@ -660,9 +664,9 @@ static void sec_nomap(void)
 	char name[96];
 	int fds[2], fd;
 
-	out_say("mmap() needs pages that stay at an offset, as a file's or "
-		"this device's do. A pipe, a socket and a terminal are streams:"
-		" bytes pass through once and are gone, so there is nothing to "
+	out_say("mmap() needs pages that stay at an offset, as a file's or\n"
+		"this device's do. A pipe, a socket and a terminal are streams:\n"
+		"bytes pass through once and are gone, so there is nothing to\n"
 		"map. Their drivers have no mmap, and the kernel refuses.");
 	if (pipe2(fds, O_CLOEXEC)) {
 		try_map("a pipe", -1);
@@ -694,13 +698,13 @@ static void sec_libc(void)
 	char line[128];
 	struct proc h;
 
-	out_say("This demo is a dynamically linked program: the dynamic "
-		"loader mapped the C library's code into it with "
-		"mmap(MAP_PRIVATE), as into every such program. Start a "
+	out_say("This demo is a dynamically linked program: the dynamic\n"
+		"loader mapped the C library's code into it with\n"
+		"mmap(MAP_PRIVATE), as into every such program. Start a\n"
 		"second copy of the demo and compare the two.");
 	if (maps_find(0, "libc", "r-xp", &me)) {
-		out_note("no libc code in /proc/self/maps: is this demo linked "
-			 "statically?");
+		out_note("no libc code in /proc/self/maps: is this demo\n"
+			 "linked statically?");
 		return;
 	}
 	if (proc_helper(&h, dev.path, (const char *const[]){ "libc", NULL })) {
@@ -740,17 +744,20 @@ static void sec_libc(void)
 		excl += a[i].exclusive || b[i].exclusive;
 	}
 	out_fact("libc code pages mapped in both: %zu of %zu", both, n);
-	out_fact("of them in the same physical frame: %zu", frames ? same : 0);
+	if (frames)
+		out_fact("of them in the same physical frame: %zu", same);
+	else
+		out_fact("of them in the same physical frame: (hidden)");
 	if (frames)
 		out_check(both && same == both,
 			  "the same physical frames hold libc's code in both");
 	else
-		out_skip(NO_FRAMES, "the same physical frames hold libc's code "
-			 "in both");
+		out_skip(NO_FRAMES, "the same physical frames hold libc's\n"
+			 "code in both");
 	out_fact("page cache pages: %zu, mapped by one process only: %zu",
 		 file, excl);
 	out_check(both && file == both && !excl,
-		  "private, yet not copied: until written they are the page "
+		  "private, yet not copied: until written they are the page\n"
 		  "cache's pages, shared");
 out:
 	free(a);
@@ -775,31 +782,37 @@ static const struct section {
 
 #define NSECTIONS	((int)(sizeof(sections) / sizeof(*sections)))
 
+static const char usage_text[] =
+	"Usage: lazymap-demo [--section N] [--tap] [--trace]\n"
+	"                    [--device PATH]\n"
+	"\n"
+	"Shows what mmap() really does, on /dev/lazymap: six sections of\n"
+	"claims, each followed by the measurement that backs it and a\n"
+	"verdict (✓ or ✗).\n"
+	"\n"
+	"  1. Lazy loading                4. mmap() versus read()\n"
+	"  2. MAP_SHARED                  5. What cannot be mapped\n"
+	"  3. MAP_PRIVATE, copy-on-write  6. MAP_PRIVATE in the wild\n"
+	"\n"
+	"  --section N    run section N only (1-6); repeat it or give a\n"
+	"                 list (1,3) for several\n"
+	"  --tap          print the checks as KTAP, for test runners\n"
+	"  --trace        show the module's lazymap:* trace events\n"
+	"  --device PATH  use PATH instead of /dev/lazymap\n"
+	"  --help         this text\n"
+	"\n"
+	"It needs the lazymap module loaded, and root: the kernel shows\n"
+	"physical frame numbers in /proc/PID/pagemap only to processes\n"
+	"with CAP_SYS_ADMIN; without them the checks that compare frames\n"
+	"are skipped.  Each section empties the device first\n"
+	"(LAZYMAP_IOC_DISCARD): its data is lost.\n"
+	"\n"
+	"Exit status: 0 if no check failed (skipped ones do not count),\n"
+	"1 if one failed, 2 if the demo could not run.\n";
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-"Usage: lazymap-demo [--section N] [--tap] [--trace] [--device PATH]\n"
-"\n"
-"Shows what mmap() really does, on /dev/lazymap: six sections, each a few\n"
-"claims, the measurement that backs each one and a verdict (✓ or ✗).\n"
-"\n"
-"  1. Lazy loading                  4. mmap() versus read()\n"
-"  2. MAP_SHARED                    5. What cannot be mapped\n"
-"  3. MAP_PRIVATE, copy-on-write    6. MAP_PRIVATE in the wild\n"
-"\n"
-"  --section N    run section N only (1-6); repeat it or list (1,3) for more\n"
-"  --tap          print the checks as KTAP, for test runners\n"
-"  --trace        show the module's lazymap:* trace events under each step\n"
-"  --device PATH  use PATH instead of " DEMO_DEV_PATH "\n"
-"  --help         this text\n"
-"\n"
-"It needs the lazymap module loaded, and root: the kernel hides physical\n"
-"frame numbers in /proc/PID/pagemap from processes without CAP_SYS_ADMIN,\n"
-"and without them the checks that compare frames are skipped.  Each section\n"
-"empties the device first (LAZYMAP_IOC_DISCARD): its data is lost.\n"
-"\n"
-"Exit status: 0 if every check passed, 1 if any failed, 2 if it could not\n"
-"run.\n");
+	fputs(usage_text, f);
 }
 
 static int parse_sections(const char *arg, unsigned int *mask)
@@ -840,7 +853,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (parse_sections(optarg, &mask)) {
-				fprintf(stderr, "lazymap-demo: no section %s "
+				fprintf(stderr, "lazymap-demo: no section %s\n"
 					"(1-%d)\n", optarg, NSECTIONS);
 				return 2;
 			}
@@ -899,14 +912,14 @@ int main(int argc, char **argv)
 	else
 		printf("lazymap-demo: what mmap() really does, shown on %s\n",
 		       path);
-	out_say("%s holds %s in %s pages, each allocated on its first touch. "
-		"Every section starts by emptying it (LAZYMAP_IOC_DISCARD), so "
+	out_say("%s holds %s in %s pages, each allocated on its first touch.\n"
+		"Every section starts by emptying it (LAZYMAP_IOC_DISCARD), so\n"
 		"its counts start from zero.", path, sz(dev.size), sz(psz));
 	if (!frames)
-		out_note("not running as root: the kernel hides physical frame "
-			 "numbers in /proc/PID/pagemap from processes without "
-			 "CAP_SYS_ADMIN. The checks that compare frames are "
-			 "skipped; run the demo as root to see them.");
+		out_note("not running as root: the kernel hides physical\n"
+			 "frame numbers in /proc/PID/pagemap from processes\n"
+			 "without CAP_SYS_ADMIN. The checks that compare frames\n"
+			 "are skipped; run the demo as root to see them.");
 	if (trace)
 		trace_start();
 
@@ -918,7 +931,7 @@ int main(int argc, char **argv)
 		out_section(i + 1, sections[i].title, sections[i].checks);
 		err = dev_empty(&dev);
 		if (err)
-			out_note("cannot empty the store (%s): counts may not "
+			out_note("cannot empty the store (%s): counts may not\n"
 				 "start from zero", strerror(-err));
 		trace_flush();
 		sections[i].run();
