@@ -110,19 +110,16 @@ step_checkpatch() {
 	fi
 }
 
-# A private tree that links to the sources, so that the lint builds start
-# from scratch (warnings of up-to-date objects are not printed again) and
-# never race a build of the main tree.
+# A private tree that links to every top-level entry of the sources but
+# build/, so that the lint builds start from scratch (warnings of up-to-date
+# objects are not printed again) and never race a build of the main tree.
 lint_tree() {
 	local tree=$out/tree f
-	if [ ! -d "$tree" ]; then
-		mkdir -p "$tree/scripts"
-		ln -s "$LM_TOP/Kbuild" "$tree/Kbuild"
-		ln -s "$LM_TOP/module" "$tree/module"
-		for f in lib.sh build-module.sh; do
-			ln -s "$LM_TOP/scripts/$f" "$tree/scripts/$f"
-		done
-	fi
+	mkdir -p "$tree"
+	for f in "$LM_TOP"/*; do
+		[ "${f##*/}" != build ] || continue
+		ln -sfn "$f" "$tree/${f##*/}"
+	done
 	echo "$tree"
 }
 
