@@ -174,7 +174,7 @@ TEST_F(charge, charged_to_first_toucher)
 	const uint64_t b_bytes = NPAGES_B * lm_ps;
 	uint64_t a0, b0, a1, b1, a2, b2, a3;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 	if (!self->have_memcg)
 		SKIP(return, "no memory cgroup controller in %s", CG_ROOT);
 

@@ -133,7 +133,7 @@ TEST_F(cow, cow_fault_counting)
 	struct lazymap_info a, b;
 	uint8_t *p = self->priv;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	ASSERT_EQ(0, lm_info(self->fd, &a));
 	p[0] = 1;				/* untouched: cow fault */

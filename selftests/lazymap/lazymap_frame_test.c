@@ -25,9 +25,9 @@ FIXTURE(frame) {
 };
 
 /* Frame numbers read as zero without CAP_SYS_ADMIN. */
-#define NEED_PFN(statement) do {					\
+#define NEED_PFN() do {							\
 	if (!self->have_pfn)						\
-		SKIP(statement, "pagemap shows no frame numbers (root?)"); \
+		LM_SKIP("pagemap shows no frame numbers (needs root)");	\
 } while (0)
 
 FIXTURE_SETUP(frame)
@@ -71,7 +71,7 @@ TEST_F(frame, two_opens_share_frames)
 	uint8_t *a, *b;
 	int fd2, i;
 
-	NEED_PFN(return);
+	NEED_PFN();
 
 	fd2 = lm_open(O_RDWR);
 	ASSERT_LE(0, fd2);
@@ -111,7 +111,7 @@ TEST_F(frame, fork_shares_frames)
 	pid_t pid;
 	int i;
 
-	NEED_PFN(return);
+	NEED_PFN();
 
 	p = mmap(NULL, NPAGES * lm_ps, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->fd, 0);
@@ -154,7 +154,7 @@ TEST_F(frame, unrelated_process_shares_frames)
 	pid_t pid;
 	int i;
 
-	NEED_PFN(return);
+	NEED_PFN();
 
 	close(self->fd);
 	self->fd = -1;
@@ -212,7 +212,7 @@ TEST_F(frame, private_write_gets_new_anon_frame)
 	uint64_t store, before, after, ent;
 	uint8_t *s, *p;
 
-	NEED_PFN(return);
+	NEED_PFN();
 
 	s = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
 		 (off_t)(3 * lm_ps));
@@ -254,7 +254,7 @@ TEST_F(frame, private_write_untouched_page)
 	uint8_t *s, *p;
 	uint64_t ent;
 
-	NEED_PFN(return);
+	NEED_PFN();
 
 	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
 		 (off_t)(5 * lm_ps));
@@ -285,7 +285,7 @@ TEST_F(frame, fork_private_copy_on_write)
 	uint8_t *p, go;
 	pid_t pid;
 
-	NEED_PFN(return);
+	NEED_PFN();
 
 	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
 		 (off_t)(6 * lm_ps));

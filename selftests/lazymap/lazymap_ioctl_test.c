@@ -86,7 +86,7 @@ TEST_F(ioc, info_fields)
 	uint64_t mb;
 	int i;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	memset(&info, 0xff, sizeof(info));
 	ASSERT_EQ(0, ioc(self->fd, LAZYMAP_IOC_INFO, &info));
@@ -108,7 +108,7 @@ TEST_F(ioc, info_on_readonly_fd)
 	struct lazymap_info a, b;
 	int ro;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	ro = lm_open(O_RDONLY);
 	ASSERT_LE(0, ro);
@@ -123,7 +123,7 @@ TEST_F(ioc, info_on_readonly_fd)
 
 TEST_F(ioc, info_bad_pointer_efault)
 {
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_INFO, NULL));
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_INFO, self->bad_ro));
@@ -158,7 +158,7 @@ TEST_F(ioc, discard_bad_range_einval)
 	};
 	size_t i;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, discard(self->fd, bad[i].offset,
@@ -175,7 +175,7 @@ TEST_F(ioc, discard_readonly_fd_ebadf)
 {
 	int ro;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	ro = lm_open(O_RDONLY);
 	ASSERT_LE(0, ro);
@@ -190,7 +190,7 @@ TEST_F(ioc, discard_writeonly_fd_ok)
 {
 	int wo;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	wo = lm_open(O_WRONLY);
 	ASSERT_LE(0, wo);
@@ -201,7 +201,7 @@ TEST_F(ioc, discard_writeonly_fd_ok)
 
 TEST_F(ioc, discard_bad_pointer_efault)
 {
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_DISCARD, NULL));
 	EXPECT_EQ(-EFAULT, ioc(self->fd, LAZYMAP_IOC_DISCARD,
@@ -234,7 +234,7 @@ TEST_F(ioc, unknown_command_enotty)
 	};
 	size_t i;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	memset(&info, 0, sizeof(info));
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
@@ -253,7 +253,7 @@ TEST_F(ioc, discard_frees_exactly_the_range)
 {
 	uint8_t buf[NPAGES * 4096];
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	ASSERT_EQ(0, discard(self->fd, 2 * lm_ps, 3 * lm_ps));
 	EXPECT_EQ((uint64_t)NPAGES - 3, lm_resident(self->fd));

@@ -214,7 +214,7 @@ TEST_F(map, range_outside_device_einval)
 	int prot = PROT_READ | PROT_WRITE;
 	uint8_t *p;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	p = mmap(NULL, self->size + lm_ps, prot, variant->flags, self->fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
@@ -264,7 +264,7 @@ TEST_F(map, mremap_cannot_grow)
 {
 	uint8_t *p, *q;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	p = mmap(NULL, 2 * lm_ps, PROT_READ | PROT_WRITE, variant->flags,
 		 self->fd, 0);

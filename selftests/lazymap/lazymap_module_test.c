@@ -36,8 +36,8 @@ FIXTURE(module) {
 };
 
 /* Skip unless the module may be reloaded here; else arm the teardown. */
-#define NEED_RELOAD(statement) do {					\
-	LM_NEED_RELOAD(statement);					\
+#define NEED_RELOAD() do {						\
+	LM_NEED_RELOAD();					\
 	self->armed = true;						\
 } while (0)
 
@@ -129,7 +129,7 @@ TEST_F(module, size_mb_out_of_range_einval)
 	char msg[1024];
 	int kmsg, i;
 
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 
 	ASSERT_EQ(0, lm_module_unload());
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -161,7 +161,7 @@ TEST_F(module, size_mb_limits_load)
 	size_t i;
 	void *p;
 
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 
 	for (i = 0; i < ARRAY_SIZE(good); i++) {
 		ASSERT_EQ(0, lm_module_unload());
@@ -196,7 +196,7 @@ TEST_F(module, new_module_starts_empty)
 	uint8_t buf[4096];
 	uint64_t v;
 
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 
 	self->fd = lm_open(O_RDWR);
 	ASSERT_LE(0, self->fd);
@@ -222,7 +222,7 @@ TEST_F(module, unload_refused_while_open)
 {
 	struct stat st;
 
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 
 	self->fd = lm_open(O_RDONLY);
 	ASSERT_LE(0, self->fd);
@@ -239,7 +239,7 @@ TEST_F(module, unload_refused_while_open)
 /* A mapping alone, its descriptor closed, still pins the module. */
 TEST_F(module, unload_refused_while_mapped)
 {
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 
 	self->fd = lm_open(O_RDWR);
 	ASSERT_LE(0, self->fd);
@@ -264,7 +264,7 @@ TEST_F(module, unload_refused_while_child_maps)
 	struct lm_chan ch;
 	uint8_t go;
 
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 
 	self->fd = lm_open(O_RDWR);
 	ASSERT_LE(0, self->fd);
@@ -305,7 +305,7 @@ TEST_F(module, unload_frees_pages)
 	uint8_t *buf;
 	size_t off;
 
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 
 	buf = malloc(1024 * 1024);
 	ASSERT_NE(NULL, buf);
@@ -341,7 +341,7 @@ TEST_F(module, vmspliced_pages_survive_unload)
 	struct iovec iov;
 	int pfd[2];
 
-	NEED_RELOAD(return);
+	NEED_RELOAD();
 	ASSERT_GE(sizeof(buf), 4 * lm_ps);
 
 	self->fd = lm_open(O_RDWR);

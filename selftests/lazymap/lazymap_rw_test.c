@@ -221,7 +221,7 @@ TEST_F(rw, write_at_end_enospc)
 {
 	uint8_t buf[16] = { 1 };
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	EXPECT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), (off_t)self->size));
 	EXPECT_EQ(ENOSPC, errno);
@@ -242,7 +242,7 @@ TEST_F(rw, write_across_end_is_partial)
 	uint8_t buf[300], back[300];
 	struct iovec iov[2] = { { buf, 100 }, { buf + 100, 200 } };
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	lm_fill(buf, sizeof(buf), 0, 15);
 	EXPECT_EQ(100, pwrite(self->fd, buf, sizeof(buf),

@@ -65,7 +65,7 @@ TEST_F(sysfs, device_node)
 	struct stat st;
 	FILE *f;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	ASSERT_EQ(0, stat(LM_DEV_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
@@ -91,7 +91,7 @@ TEST_F(sysfs, attributes_read_only)
 	struct stat st;
 	int i, fd;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	for (i = 0; i < 5; i++) {
 		if (i < 4)
@@ -116,7 +116,7 @@ TEST_F(sysfs, values_equal_ioctl)
 	uint64_t val[4], mb;
 	uint8_t *p;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	/* Some activity first, so the numbers are not all zero. */
 	p = mmap(NULL, 4 * lm_ps, PROT_READ | PROT_WRITE, MAP_PRIVATE,
@@ -144,7 +144,7 @@ TEST_F(sysfs, values_follow_activity)
 	uint64_t a[4], b[4];
 	uint8_t *s, *p;
 
-	LM_NEED_DEVICE(return);
+	LM_NEED_DEVICE();
 
 	s = mmap(NULL, 16 * lm_ps, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->fd, 0);

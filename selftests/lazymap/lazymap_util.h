@@ -21,6 +21,7 @@
 #ifndef LAZYMAP_UTIL_H
 #define LAZYMAP_UTIL_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -165,23 +166,29 @@ int lm_module_restore(void);
 bool lm_module_reloadable(void);
 
 /*
- * Skip a test that needs the real device (counters, ioctls, device-only
- * errors) when running against an emulation file.  Use these at the start
- * of a test body, not in FIXTURE_SETUP: 6.1's harness runs the body even
- * after a SKIP() in the setup.  As with SKIP(), the argument is what to
- * do then, usually "return".
+ * LM_SKIP(fmt, ...): report a skip and leave the test at once, from the
+ * test body, from a helper it calls, or from FIXTURE_SETUP (the body then
+ * does not run; 6.1's harness would run it after a plain SKIP(return) in
+ * the setup).  It leaves the way a failed ASSERT does, through the
+ * harness's jump buffer, so the teardown runs if the setup had completed.
  */
-#define LM_NEED_DEVICE(statement) do {					\
+#define LM_SKIP(fmt, ...)						\
+	SKIP(longjmp(_metadata->env, 1), fmt, ##__VA_ARGS__)
+
+/*
+ * Skip a test that needs the real device (counters, ioctls, device-only
+ * errors) when running against an emulation file.
+ */
+#define LM_NEED_DEVICE() do {						\
 	if (lm_emulated())						\
-		SKIP(statement, "needs %s, not an emulation file",	\
-		     LM_DEV_PATH);					\
+		LM_SKIP("needs %s, not an emulation file", LM_DEV_PATH); \
 } while (0)
 
 /* Skip a test that loads and unloads the module outside the test VM. */
-#define LM_NEED_RELOAD(statement) do {					\
+#define LM_NEED_RELOAD() do {						\
 	if (!lm_module_reloadable())					\
-		SKIP(statement, "the module is not loaded or %s is missing", \
-		     lm_ko_path());					\
+		LM_SKIP("the module is not loaded or %s is missing",	\
+			lm_ko_path());					\
 } while (0)
 
 #endif /* LAZYMAP_UTIL_H */
