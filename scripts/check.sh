@@ -6,7 +6,7 @@
 #   scripts/check.sh [--suite SUITE | --kernel VMLINUZ [--kdir KDIR]]
 #                    [--module KO] [--no-make] [--guest-script FILE]
 #                    [--timeout SEC] [--mem MB] [--append ARGS] [--log FILE]
-#                    [-- QEMU-ARGS...]
+#                    [--verbose] [-- QEMU-ARGS...]
 #
 # --suite SUITE        boot the kernel fetch-kernel.sh fetches for SUITE
 #                      (default: bookworm)
@@ -24,6 +24,7 @@
 # --mem MB             guest memory in MiB (default 1024)
 # --append ARGS        extra kernel command line
 # --log FILE           the console log (default build/vm/check-<krel>.log)
+# --verbose            show the kernel's boot messages too
 # -- QEMU-ARGS         extra qemu-system-x86_64 arguments
 #
 # Steps: fetch the kernel, build the module, `make userspace selftests`,
@@ -46,18 +47,20 @@ usage() {
 	lm_die "usage: $0 [--suite SUITE | --kernel VMLINUZ [--kdir KDIR]]" \
 		"[--module KO] [--no-make] [--guest-script FILE]" \
 		"[--timeout SEC] [--mem MB] [--append ARGS] [--log FILE]" \
-		"[-- QEMU-ARGS...]"
+		"[--verbose] [-- QEMU-ARGS...]"
 }
 
 suite=bookworm kernel='' kdir='' module='' script='' log='' domake=1
 vmargs=()
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && break
-	if [ "$1" = --no-make ]; then
-		domake=''
-		shift
-		continue
-	fi
+	case $1 in
+	--no-make) domake='' ;;
+	--verbose) vmargs+=("$1") ;;
+	esac
+	case $1 in
+	--no-make | --verbose) shift; continue ;;
+	esac
 	[ $# -ge 2 ] || usage
 	case $1 in
 	--suite) suite=$2 ;;
@@ -103,6 +106,10 @@ fi
 if [ -n "$module" ]; then
 	[ -f "$module" ] || lm_die "module $module does not exist"
 	lm_log "step 2/5: module: using $module"
+elif [ ! -f "$kdir/Makefile" ]; then
+	# E.g. trixie's or sid's headers, inside their chroot.
+	lm_die "$kdir is not a kernel build tree on this host: build the" \
+		"module where it is (scripts/suite-chroot.sh) and pass --module"
 else
 	lm_log "step 2/5: building the module against $kdir"
 	lm_vm_module "$kdir"

@@ -22,11 +22,17 @@
 # Debian as it moves to a new ABI.  The headers package is installed on the
 # host (lm_need_pkgs) because that is where modules are built.
 #
-# Adding a suite: create scripts/fetch-kernel.d/<suite>.sh defining a function
-# fk_suite_<suite> that sets KERNEL, KREL and KDIR.  It is sourced after this
-# file's helpers are defined, so it can call fk_cache_image (download and
-# unpack once, with a function of its own doing the download, e.g. inside a
-# chroot) and fk_vmlinuz.  fk_suite_bookworm below is the model.
+# The packages of earlier versions of the suite's kernel are removed from the
+# cache once the current one is in.
+#
+# Other suites: for trixie, forky and sid, scripts/fetch-kernel-suite.sh (the
+# kernel is read from the suite's chroot and KDIR is a path inside that
+# chroot) is run in our place when it exists.  Or create scripts/fetch-kernel.d/<suite>.sh
+# defining a function fk_suite_<suite> that sets KERNEL, KREL and KDIR; it is
+# sourced after this file's helpers are defined, so it can call
+# fk_cache_image (download and unpack once, with a function of its own doing
+# the download, e.g. inside a chroot) and fk_vmlinuz.  fk_suite_bookworm
+# below is the model.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -44,7 +50,7 @@ fk_apt_download() {
 # leave PKG's .deb in DIR.  A lock serialises concurrent runs; the unpacked
 # tree only appears once complete, so an interrupted run leaves no half cache.
 fk_cache_image() {
-	local suite=$1 pkg=$2 ver=$3 fetcher=$4 dir tmp deb
+	local suite=$1 pkg=$2 ver=$3 fetcher=$4 dir tmp deb old
 	dir=$LM_CACHE/kernels/$suite/$ver
 	FK_ROOT=$dir/root
 	[ -d "$FK_ROOT" ] && return 0
@@ -67,6 +73,13 @@ fk_cache_image() {
 		mkdir -p "$dir"
 		mv "$tmp/root" "$FK_ROOT"
 		rm -rf "$tmp"
+		# Earlier versions: 400 MB each, and never booted again.
+		for old in "$LM_CACHE/kernels/$suite"/*/; do
+			old=${old%/}
+			[ "$old" = "$dir" ] && continue
+			lm_log "removing the cached $suite kernel $(basename "$old")"
+			rm -rf "$old"
+		done
 	fi
 	exec {lock}>&-
 }
@@ -106,6 +119,12 @@ done
 hook=$LM_TOP/scripts/fetch-kernel.d/$suite.sh
 # shellcheck source=/dev/null
 [ -f "$hook" ] && . "$hook"
+other=$LM_TOP/scripts/fetch-kernel-suite.sh
+if ! declare -F "fk_suite_$suite" >/dev/null && [ -x "$other" ]; then
+	case $suite in
+	trixie | forky | sid) exec "$other" --suite "$suite" ;;
+	esac
+fi
 declare -F "fk_suite_$suite" >/dev/null ||
 	lm_die "no kernel recipe for suite '$suite' (add $hook)"
 

@@ -6,15 +6,15 @@
 #
 #   scripts/vm-run.sh --kernel VMLINUZ --initrd INITRD [--timeout SEC]
 #                     [--mem MB] [--append ARGS] [--log FILE] [--result FILE]
-#                     [-- QEMU-ARGS...]
+#                     [--verbose] [-- QEMU-ARGS...]
 #
 # --kernel FILE    the kernel image (e.g. from scripts/fetch-kernel.sh)
 # --initrd FILE    the initramfs
 # --timeout SEC    kill QEMU and fail after SEC seconds (default 600)
 # --mem MB         guest memory (default 1024)
 # --append ARGS    more kernel command line, after ours (console=ttyS0
-#                  panic=-1 log_buf_len=4M; the last occurrence of a
-#                  parameter wins, so this can override them)
+#                  panic=-1 log_buf_len=4M no_timer_check; the last
+#                  occurrence of a parameter wins, so this can override them)
 # --log FILE       keep the whole console, carriage returns removed, with the
 #                  guest's kernel log dump, in FILE (default: a temporary file)
 # --result FILE    write the verdict as shell assignments for callers:
@@ -23,13 +23,17 @@
 #                    VM_REASON=<one line>
 #                    VM_KLOG_PROBLEMS=<number of offending kernel log lines>
 #                    VM_KLOG_FIRST=<the first of them, or empty>
+# --verbose        stream the kernel's boot messages too
 # -- QEMU-ARGS     passed to qemu-system-x86_64 after ours (later options
 #                  override earlier ones, e.g. -- -smp 2,sockets=2 -cpu max)
 #
 # QEMU runs with TCG (never KVM), -smp 2, -nographic -no-reboot -net none,
 # so the guest's final `reboot -f` (and a panic, through panic=-1) ends it.
-# The console is streamed to stdout except the kernel log dump that
-# scripts/guest-init prints at the end, which goes to the log file only.
+# The console is streamed to stdout from the moment /init starts (the boot
+# messages before it only with --verbose), except the kernel log dump that
+# scripts/guest-init prints at the end; everything goes to the log file.  When
+# a run fails, the offending kernel log lines are printed with context, and
+# the last console lines if the guest never got to its exit marker.
 #
 # The kernel log is the dump when the guest got that far (plus any console
 # lines after it), else the whole console.  These lines in it fail the run:
@@ -53,12 +57,20 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	lm_die "usage: $0 --kernel VMLINUZ --initrd INITRD [--timeout SEC] [--mem MB] [--append ARGS] [--log FILE] [--result FILE] [-- QEMU-ARGS...]"
+	lm_die "usage: $0 --kernel VMLINUZ --initrd INITRD [--timeout SEC]" \
+		"[--mem MB] [--append ARGS] [--log FILE] [--result FILE]" \
+		"[--verbose] [-- QEMU-ARGS...]"
 }
 
 kernel='' initrd='' timeout=600 mem=1024 append='' log='' result=''
+verbose=0
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && { shift; break; }
+	if [ "$1" = --verbose ]; then
+		verbose=1
+		shift
+		continue
+	fi
 	[ $# -ge 2 ] || usage
 	case $1 in
 	--kernel) kernel=$2 ;;
@@ -82,26 +94,37 @@ lm_need_pkgs qemu-system-x86
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-vm.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+keep=$log
 [ -n "$log" ] || log=$tmp/console.log
 mkdir -p "$(dirname "$log")"
 
-cmdline="console=ttyS0 panic=-1 log_buf_len=4M${append:+ $append}"
+# panic=-1: a panic resets at once, and -no-reboot turns that into an exit.
+# log_buf_len: room for the whole log of a run, OOM reports included.
+# no_timer_check: on a busy host a TCG guest can miss the IO-APIC timer
+# check at boot and panic ("IO-APIC + timer doesn't work!").
+cmdline="console=ttyS0 panic=-1 log_buf_len=4M no_timer_check"
+cmdline+="${append:+ $append}"
 qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m "$mem"
 	-nographic -no-reboot -net none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@")
 
 lm_log "booting $(basename "$kernel") under QEMU (TCG, timeout ${timeout}s)"
 start=$SECONDS
-# The awk filter keeps the log and shows the console without the dump; it
-# flushes every line so the console streams.  -k: QEMU gets SIGKILL if
-# SIGTERM did not end it.
+# The awk filter writes the log and shows the console, flushing every line
+# so that it streams.  It drops carriage returns and the firmware's terminal
+# escapes (one resets the terminal).  -k: QEMU gets SIGKILL if SIGTERM did not
+# end it.
 set +e
 timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
-	awk -v logf="$log" '
-	{ sub(/\r+$/, "") }
+	awk -v logf="$log" -v verbose="$verbose" -v keep="${keep:+1}" '
+	{ sub(/\r+$/, ""); gsub(/\033(\[[0-9;?]*[A-Za-z]|c)/, "") }
 	{ print > logf; fflush(logf) }
-	/lazymap-dmesg-begin/ { hide = 1; print "(kernel log dump: in " logf ")" }
-	!hide { print; fflush() }
+	/lazymap-init:/ { booted = 1 }
+	/lazymap-dmesg-begin/ {
+		hide = 1
+		print "(kernel log dump" (keep ? ": in " logf : " checked") ")"
+	}
+	(booted || verbose) && !hide { print; fflush() }
 	/lazymap-dmesg-end/ { hide = 0 }'
 rcs=("${PIPESTATUS[@]}")
 set -e
@@ -162,7 +185,14 @@ if [ "$nprob" -gt 0 ]; then
 			echo "---- all offending lines ----"
 			cut -d: -f2- "$tmp/problems" | head -n 50
 		fi
-		echo "---- (full console: $log) ----"
+		[ -z "$keep" ] || echo "---- (full console: $log) ----"
+	} >&2
+fi
+if [ -z "$status" ]; then
+	{
+		echo "---- last console lines ----"
+		tail -n 40 "$log"
+		[ -z "$keep" ] || echo "---- (full console: $log) ----"
 	} >&2
 fi
 
