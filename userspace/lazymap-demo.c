@@ -199,5 +199,7 @@ int main(int argc, char **argv)
 		out_section_end();
 	}
 	trace_stop();
+	/* Leave no pages behind: the store's data was lost anyway. */
+	dev_empty(&dev);
 	return out_finish() ? 1 : 0;
 }

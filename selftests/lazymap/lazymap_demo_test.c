@@ -6,8 +6,10 @@
  *
  * Each check of the demo becomes one result of this test, so the runner's
  * totals count them and a failure is named; the demo's comments pass
- * through.  A skipped check fails here: in the test VM the demo runs as
- * root with everything it needs.  One last result requires the demo to
+ * through.  A check the demo skips stays a skip, with the demo's reason:
+ * that happens only when the kernel lacks something the demo shows (a
+ * debug kernel built without networking has no sockets to try mmap() on),
+ * never for a fault of the module.  One last result requires the demo to
  * have given all the checks it planned and exited with status 0.
  *
  * The demo is looked for in $LAZYMAP_DEMO, then ../bin/lazymap-demo next
@@ -132,10 +134,11 @@ int main(void)
 			given++;
 			skip = strstr(desc, "# SKIP");
 			if (ok && skip) {
-				/* Not a SKIP directive of ours: a failure. */
+				/* The demo's reason, as our own directive. */
 				skips++;
-				memcpy(skip, "skipped:", 8);
-				ksft_test_result_fail("%s\n", desc);
+				*skip = 0;
+				ksft_test_result_skip("%s(%s)\n", desc,
+						      skip + 7);
 			} else if (ok) {
 				ksft_test_result_pass("%s\n", desc);
 			} else {
@@ -147,6 +150,11 @@ int main(void)
 			bailed = true;
 		if (!strncmp(line, "KTAP version", 12))
 			continue;
+		/* The runner takes the last totals line: ours, not these. */
+		if (!strncmp(line, "# Totals:", 9)) {
+			printf("# lazymap-demo's totals:%s\n", line + 9);
+			continue;
+		}
 		/* Comments and anything else: the demo's story, kept. */
 		printf("%s%s\n", line[0] == '#' ? "" : "# ", line);
 	}
@@ -180,7 +188,6 @@ int main(void)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 			 ", %d skipped%s", skips, bailed ? ", bailed out" : "");
 	ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status) &&
-			 !bailed && reached == planned && !skips,
-			 "%s\n", line);
+			 !bailed && reached == planned, "%s\n", line);
 	ksft_finished();
 }
