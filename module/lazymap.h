@@ -14,7 +14,7 @@ struct lazymap_info;
 struct vfsmount;
 struct vm_area_desc;
 
-/* Counters bumped on every fault, kept per CPU so faults do not bounce a line. */
+/* Fault counters, per CPU so that faults do not bounce a cache line. */
 struct lazymap_stats {
 	u64 faults;
 	u64 cow_faults;

@@ -116,6 +116,15 @@ static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		bool allocated;
 		size_t copied;
 
+		/*
+		 * Fault the source in first, so that a bad buffer fails with
+		 * EFAULT before a page is allocated for nothing.
+		 */
+		if (fault_in_iov_iter_readable(from, chunk) == chunk) {
+			err = -EFAULT;
+			break;
+		}
+
 		filemap_invalidate_lock_shared(mapping);
 		folio = lazymap_store_get(store, pos >> PAGE_SHIFT, &allocated);
 		filemap_invalidate_unlock_shared(mapping);

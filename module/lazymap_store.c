@@ -115,8 +115,9 @@ void lazymap_store_destroy(struct lazymap_store *store)
 /* The folio at @index with a reference, or NULL for a hole.  No allocation. */
 struct folio *lazymap_store_find(struct lazymap_store *store, pgoff_t index)
 {
-	return lazymap_folio_or_null(filemap_get_folio(lazymap_store_mapping(store),
-						       index));
+	struct address_space *mapping = lazymap_store_mapping(store);
+
+	return lazymap_folio_or_null(filemap_get_folio(mapping, index));
 }
 
 /*
@@ -137,7 +138,8 @@ struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
 
 	*allocated = false;
 	for (;;) {
-		folio = lazymap_folio_or_null(filemap_lock_folio(mapping, index));
+		folio = filemap_lock_folio(mapping, index);
+		folio = lazymap_folio_or_null(folio);
 		if (folio)
 			return folio;
 

@@ -23,12 +23,13 @@ static ssize_t lazymap_info_show(struct device *dev,
 	/* misc_register() sets the device's drvdata to the miscdevice. */
 	struct miscdevice *misc = dev_get_drvdata(dev);
 	struct lazymap_dev *ldev = container_of(misc, struct lazymap_dev, misc);
-	size_t offset = container_of(attr, struct lazymap_attribute, attr)->offset;
+	struct lazymap_attribute *lattr =
+		container_of(attr, struct lazymap_attribute, attr);
 	struct lazymap_info info;
 	u64 value;
 
 	lazymap_store_info(&ldev->store, &info);
-	memcpy(&value, (u8 *)&info + offset, sizeof(value));
+	memcpy(&value, (u8 *)&info + lattr->offset, sizeof(value));
 	return sysfs_emit(buf, "%llu\n", value);
 }
 

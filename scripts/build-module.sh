@@ -40,6 +40,11 @@ krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
 out=$LM_BUILD/module-$krel
 mkdir -p "$out/module" "$out/generated" "$out/probes"
 
+# One build per output directory at a time (make check, lint and install may
+# run side by side); the lock goes when the script exits.
+exec 9>"$out/.lock"
+flock 9
+
 # Mirror the sources as links: kbuild writes objects next to what it builds.
 ln -sfn "$LM_TOP/Kbuild" "$out/Kbuild"
 ln -sfn "$LM_TOP/module/uapi" "$out/module/uapi"

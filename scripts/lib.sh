@@ -9,6 +9,7 @@
 #   LM_CACHE   downloads, chroots and kernels kept between runs, outside the
 #              repository: ${XDG_CACHE_HOME:-$HOME/.cache}/lazymap
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 LM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LM_BUILD=$LM_TOP/build
 LM_CACHE=${LAZYMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lazymap}
@@ -70,14 +71,19 @@ lm_linux_source() {
 	mkdir -p "$dir" "$dest"
 	ver=$(apt-cache policy "$pkg" 2>/dev/null |
 		sed -n 's/^ *Candidate: //p')
-	[ -n "$ver" ] && [ "$ver" != "(none)" ] || lm_die "no candidate for $pkg"
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		lm_die "no candidate for $pkg"
+	fi
 	deb=$dir/${pkg}_${ver}_all.deb
 	if [ ! -s "$deb" ]; then
 		lm_log "downloading $pkg $ver"
 		(cd "$dir" && apt-get download -qq \
 			-o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
 			lm_die "apt-get download $pkg failed"
-		[ -s "$deb" ] || deb=$(ls "$dir/${pkg}_"*"_all.deb" | tail -n1)
+		# apt may name the file with an epoch-escaped version.
+		if [ ! -s "$deb" ]; then
+			for deb in "$dir/${pkg}_"*"_all.deb"; do :; done
+		fi
 	fi
 	for f in "$@"; do
 		[ -e "$dest/$f" ] || missing+=("$pkg/$f")

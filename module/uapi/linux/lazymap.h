@@ -46,13 +46,15 @@ struct lazymap_range {
 #define LAZYMAP_IOC_MAGIC	0xB9
 
 /* Read struct lazymap_info. Works on a read-only descriptor. */
-#define LAZYMAP_IOC_INFO	_IOR(LAZYMAP_IOC_MAGIC, 0x00, struct lazymap_info)
+#define LAZYMAP_IOC_INFO \
+	_IOR(LAZYMAP_IOC_MAGIC, 0x00, struct lazymap_info)
 
 /*
  * Free the pages of a range and remove them from every mapping, like
  * fallocate(FALLOC_FL_PUNCH_HOLE) on a memfd.  Needs a descriptor open for
  * writing.
  */
-#define LAZYMAP_IOC_DISCARD	_IOW(LAZYMAP_IOC_MAGIC, 0x01, struct lazymap_range)
+#define LAZYMAP_IOC_DISCARD \
+	_IOW(LAZYMAP_IOC_MAGIC, 0x01, struct lazymap_range)
 
 #endif /* _UAPI_LINUX_LAZYMAP_H */
