@@ -8,7 +8,8 @@
 #                   [--timeout SEC] [--mem MB] [--log FILE] [-- DEMO-ARGS...]
 #
 # --suite SUITE      boot the kernel fetch-kernel.sh fetches for SUITE
-#                    (default: bookworm)
+#                    (default: bookworm; trixie and sid build the module in
+#                    a chroot of the suite, scripts/suite-chroot.sh)
 # --kernel VMLINUZ   boot this kernel image instead
 # --kdir KDIR        kernel build tree to build the module against
 # --module KO        boot this prebuilt lazymap.ko, do not build one
@@ -90,6 +91,15 @@ fi
 if [ -n "$module" ]; then
 	[ -f "$module" ] || lm_die "module $module does not exist"
 	lm_log "demo step 2/5: module: using $module"
+elif [ "$suite" != bookworm ] && [ "$kdir" = "${LM_VM_KDIR:-}" ] &&
+	[ ! -f "$kdir/Makefile" ]; then
+	# trixie's or sid's headers need their own compiler: they are in the
+	# suite's chroot, and so is the build (as scripts/check-matrix.sh).
+	lm_log "demo step 2/5: building the module for $krel in a $suite chroot"
+	module=$("$LM_TOP/scripts/suite-chroot.sh" enter "$suite" \
+		"$LM_TOP/scripts/build-module.sh" --kdir "$kdir") ||
+		lm_die "the module does not build against $suite's $krel"
+	[ -f "$module" ] || lm_die "the $suite chroot built no module"
 else
 	lm_log "demo step 2/5: building the module for $krel"
 	lm_vm_module "$kdir"
