@@ -571,20 +571,23 @@ static uint64_t st_env(const char *name, uint64_t def)
 	return s && *s ? strtoull(s, NULL, 0) : def;
 }
 
-/* Pages the store holds, by walking SEEK_DATA/SEEK_HOLE. */
-static uint64_t st_seek_count(int fd, uint64_t size)
+/* Mark the pages the store holds, by walking SEEK_DATA/SEEK_HOLE. */
+static uint64_t st_seek_map(int fd, uint64_t size, unsigned char *vec)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, pg;
 	off_t data = 0, hole;
 
+	memset(vec, 0, size / lm_ps);
 	for (;;) {
 		data = lseek(fd, data, SEEK_DATA);
 		if (data < 0)
 			break;
 		hole = lseek(fd, data, SEEK_HOLE);
-		if (hole < 0)
+		if (hole < 0 || (uint64_t)hole > size)
 			hole = (off_t)size;
-		n += ((uint64_t)hole - (uint64_t)data) / lm_ps;
+		for (pg = (uint64_t)data / lm_ps; pg < (uint64_t)hole / lm_ps;
+		     pg++, n++)
+			vec[pg] = 1;
 		if ((uint64_t)hole >= size)
 			break;
 		data = hole;
@@ -592,26 +595,24 @@ static uint64_t st_seek_count(int fd, uint64_t size)
 	return n;
 }
 
-/* Pages the store holds, by mincore() on a shared mapping of it. */
-static int64_t st_mincore_count(int fd, uint64_t size)
+/* Mark the pages the store holds, by mincore() on a shared mapping. */
+static int64_t st_mincore_map(int fd, uint64_t size, unsigned char *vec)
 {
 	size_t pages = size / lm_ps, i;
-	unsigned char *vec = malloc(pages);
 	int64_t n = 0;
 	void *p;
 
-	if (!vec)
-		return -1;
 	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED || mincore(p, size, vec)) {
 		n = -1;
 	} else {
-		for (i = 0; i < pages; i++)
-			n += vec[i] & 1;
+		for (i = 0; i < pages; i++) {
+			vec[i] &= 1;
+			n += vec[i];
+		}
 	}
 	if (p != MAP_FAILED)
 		munmap(p, size);
-	free(vec);
 	return n;
 }
 
@@ -657,6 +658,7 @@ TEST_F_TIMEOUT(stress, random_ops_match_memfd, 180)
 	size_t wbytes = self->window * lm_ps, off;
 	pid_t pid[ST_PROCS];
 	char *a, *b, line[512];
+	unsigned char *seek_vec, *mc_vec;
 	int64_t mc_pages;
 	int p, status, n, i;
 	bool ok = true;
@@ -725,21 +727,33 @@ TEST_F_TIMEOUT(stress, random_ops_match_memfd, 180)
 	}
 
 	/* The counters, exactly, by four independent views. */
+	seek_vec = malloc(self->size / lm_ps);
+	mc_vec = malloc(self->size / lm_ps);
+	ASSERT_TRUE(seek_vec && mc_vec);
 	resident = lm_resident(self->dev_fd);
-	seek_pages = st_seek_count(self->dev_fd, self->size);
-	mc_pages = st_mincore_count(self->dev_fd, self->size);
+	seek_pages = st_seek_map(self->dev_fd, self->size, seek_vec);
+	mc_pages = st_mincore_map(self->dev_fd, self->size, mc_vec);
 	TH_LOG("final: %llu resident pages (SEEK_DATA %llu, mincore %lld)",
 	       (unsigned long long)resident, (unsigned long long)seek_pages,
 	       (long long)mc_pages);
 	EXPECT_EQ(resident, seek_pages);
 	EXPECT_EQ((int64_t)resident, mc_pages);
+	for (off = 0; off < self->size / lm_ps; off++)
+		if (seek_vec[off] != mc_vec[off])
+			break;
+	EXPECT_EQ(self->size / lm_ps, off)
+		TH_LOG("page %zu: SEEK_DATA/SEEK_HOLE say %s, mincore %s",
+		       off, seek_vec[off] ? "data" : "hole",
+		       mc_vec[off] ? "resident" : "not resident");
 	if (!lm_emulated()) {
 		ASSERT_EQ(0, lm_sysfs_u64("resident_pages", &sysfs_resident));
 		EXPECT_EQ(resident, sysfs_resident);
 	}
 	ASSERT_EQ(0, lm_reset(self->dev_fd));
 	EXPECT_EQ(0ULL, lm_resident(self->dev_fd));
-	EXPECT_EQ(0ULL, st_seek_count(self->dev_fd, self->size));
+	EXPECT_EQ(0ULL, st_seek_map(self->dev_fd, self->size, seek_vec));
+	free(seek_vec);
+	free(mc_vec);
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check-debug`: the whole selftest suite on the debug kernel (KASAN,
+# lockdep, kmemleak, DEBUG_VM, fault injection), then rmmod and kmemleak.
+#
+#   scripts/check-debug.sh [--timeout SEC] [--mem MB] [-- QEMU-ARGS...]
+#
+# --timeout SEC  fail if the VM has not finished after SEC s (default 1800)
+# --mem MB       guest memory (default 1024)
+#
+# Steps: scripts/build-debug-kernel.sh (cached after the first build), then
+# scripts/check.sh with that kernel, the module built against its tree and
+# scripts/guest-debug.sh as the guest script.  Any KASAN, lockdep, kmemleak,
+# DEBUG_VM or other warning in the kernel log fails the run (judged by
+# scripts/vm-run.sh, which prints the first report); so do a failed test,
+# a refused rmmod and a kmemleak report (printed by the guest).  The last
+# line is check.sh's "N passed, M failed, K skipped"; the exit status is
+# non-zero on any failure.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	lm_die "usage: $0 [--timeout SEC] [--mem MB] [-- QEMU-ARGS...]"
+}
+
+timeout=1800 mem=1024
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
+	--) shift; break ;;
+	*) usage ;;
+	esac
+done
+
+start=$SECONDS
+lm_log "debug kernel (built once, then cached)"
+kernel_vars=$("$LM_TOP/scripts/build-debug-kernel.sh") ||
+	lm_die "could not build the debug kernel"
+KERNEL='' KREL='' KDIR=''
+eval "$kernel_vars"
+if [ ! -f "$KERNEL" ] || [ ! -d "$KDIR" ]; then
+	lm_die "build-debug-kernel.sh gave no kernel"
+fi
+lm_log "debug kernel $KREL ready after $((SECONDS - start)) s"
+
+# The debug kernel has no ACPI: without sockets=2 QEMU's MP table lists one
+# CPU.  No kasan_multi_shot: the first report fails the run, and KASAN
+# turns lockdep off after it anyway.
+rc=0
+"$LM_TOP/scripts/check.sh" --kernel "$KERNEL" --kdir "$KDIR" \
+	--guest-script "$LM_TOP/scripts/guest-debug.sh" \
+	--timeout "$timeout" --mem "$mem" \
+	--log "$LM_BUILD/vm/check-debug-$KREL.log" \
+	-- -smp 2,sockets=2 "$@" || rc=$?
+lm_log "check-debug took $((SECONDS - start)) s" \
+	"(console log: $LM_BUILD/vm/check-debug-$KREL.log)"
+exit "$rc"
