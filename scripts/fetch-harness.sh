@@ -17,6 +17,11 @@ set -euo pipefail
 
 [ $# -eq 0 ] || lm_die "usage: $0"
 
+# What building against the harness needs on a fresh machine: a compiler,
+# a static C library (the test VM has none) and the kernel's uapi headers
+# (kselftest_harness.h includes <asm/types.h>); xz to unpack linux-source.
+lm_need_pkgs gcc libc6-dev linux-libc-dev xz-utils
+
 files=(tools/testing/selftests/kselftest_harness.h
        tools/testing/selftests/kselftest.h)
 

@@ -8,10 +8,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -205,6 +208,105 @@ TEST_F(discard, seen_through_other_descriptor)
 	ASSERT_EQ(0, lm_pread_all(fd2, buf, sizeof(buf), 7 * lm_ps));
 	EXPECT_EQ(-1, lm_nonzero(buf, sizeof(buf)));
 	close(fd2);
+}
+
+/* The race below: writers fault pages in while a discarder punches. */
+#define RACE_PAGES	64
+#define RACE_SECONDS	2
+
+struct race {
+	int fd;
+	uint8_t *s;			/* MAP_SHARED, RACE_PAGES */
+	uint8_t *p;			/* MAP_PRIVATE, only read */
+	time_t end;
+	unsigned int seed;
+	int err;
+};
+
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	unsigned int seed = r->seed;
+
+	while (time(NULL) < r->end) {
+		size_t pg = (size_t)rand_r(&seed) % RACE_PAGES;
+
+		lm_poke(r->s + pg * lm_ps + 1, (uint8_t)seed);
+		(void)lm_peek(r->p + pg * lm_ps);
+	}
+	return NULL;
+}
+
+static void *race_discarder(void *arg)
+{
+	struct race *r = arg;
+	unsigned int seed = r->seed;
+
+	while (time(NULL) < r->end && !r->err) {
+		size_t pg = (size_t)rand_r(&seed) % RACE_PAGES;
+		size_t n = 1 + (size_t)rand_r(&seed) % (RACE_PAGES - pg);
+
+		r->err = lm_discard(r->fd, pg * lm_ps, n * lm_ps);
+	}
+	return NULL;
+}
+
+/*
+ * Discards racing faults on the same range must never leave a mapping of
+ * a page that is no longer in the store.  Afterwards every page the shared
+ * mapping still maps must be the store's: a store through it is what
+ * read(2) returns, and a page the private mapping maps without having
+ * copied it is the store's frame.
+ */
+TEST_F(discard, racing_faults_leave_no_stale_mapping)
+{
+	struct race w1 = { 0 }, w2, d;
+	pthread_t t1, t2, t3;
+	uint64_t ent, pfn;
+	uint8_t b, *fresh;
+	size_t i;
+
+	w1.fd = self->fd;
+	w1.s = mmap(NULL, RACE_PAGES * lm_ps, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, w1.s);
+	w1.p = mmap(NULL, RACE_PAGES * lm_ps, PROT_READ, MAP_PRIVATE,
+		    self->fd, 0);
+	ASSERT_NE(MAP_FAILED, w1.p);
+	w1.end = time(NULL) + RACE_SECONDS;
+	w1.seed = 1;
+	w2 = w1;
+	w2.seed = 2;
+	d = w1;
+	d.seed = 3;
+	ASSERT_EQ(0, pthread_create(&t1, NULL, race_writer, &w1));
+	ASSERT_EQ(0, pthread_create(&t2, NULL, race_writer, &w2));
+	ASSERT_EQ(0, pthread_create(&t3, NULL, race_discarder, &d));
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	pthread_join(t3, NULL);
+	ASSERT_EQ(0, d.err) TH_LOG("discard: %s", strerror(-d.err));
+
+	fresh = mmap(NULL, RACE_PAGES * lm_ps, PROT_READ, MAP_SHARED,
+		     self->fd, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	for (i = 0; i < RACE_PAGES; i++) {
+		/* The private view first: pokes below would allocate. */
+		ent = lm_pagemap(w1.p + i * lm_ps);
+		if ((ent & LM_PM_PRESENT) && (ent & LM_PM_FILE)) {
+			(void)lm_peek(fresh + i * lm_ps);
+			pfn = lm_pfn(fresh + i * lm_ps);
+			if (pfn && (ent & LM_PM_PFN_MASK))
+				EXPECT_EQ(pfn, ent & LM_PM_PFN_MASK)
+					TH_LOG("private view of page %zu", i);
+		}
+		lm_poke(w1.s + i * lm_ps + 2, (uint8_t)(i + 1));
+		ASSERT_EQ(0, lm_pread_all(self->fd, &b, 1, i * lm_ps + 2));
+		EXPECT_EQ((uint8_t)(i + 1), b) TH_LOG("shared page %zu", i);
+	}
+	munmap(fresh, RACE_PAGES * lm_ps);
+	munmap(w1.p, RACE_PAGES * lm_ps);
+	munmap(w1.s, RACE_PAGES * lm_ps);
 }
 
 TEST_HARNESS_MAIN
