@@ -33,8 +33,14 @@ pass=0 fail=0 skip=0 nprog=0
 
 say() { echo "# lazymap: $*"; }
 
+# Seconds since boot, to the hundredth (busybox date has no %N).
+now() { cut -d' ' -f1 /proc/uptime; }
+
 finish() {
 	rm -f "$tmp.out" "$tmp.rc"
+	[ -z "${suite_start:-}" ] || say "$nprog programs in" \
+		"$(awk -v a="$suite_start" -v b="$(now)" \
+			'BEGIN { printf "%.1f", b - a }')s"
 	echo "lazymap-totals: pass=$pass fail=$fail skip=$skip"
 	[ "$fail" -eq 0 ]
 	exit
@@ -62,6 +68,7 @@ if ! load_module; then
 fi
 default_mb=$(cat "$param" 2>/dev/null || echo '?')
 say "module loaded, size_mb=$default_mb; tests from $dir"
+suite_start=$(now)
 
 if [ $# -gt 0 ]; then
 	progs=
@@ -77,11 +84,11 @@ for t in $progs; do
 	name=${t##*/}
 	nprog=$((nprog + 1))
 	say "running $name"
-	start=$(date +%s)
+	start=$(now)
 	rm -f "$tmp.rc"
 	( "$t"; echo $? >"$tmp.rc" ) 2>&1 | tee "$tmp.out"
 	rc=$(cat "$tmp.rc" 2>/dev/null || echo 255)
-	secs=$(( $(date +%s) - start ))
+	secs=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 
 	totals=$(grep '^# Totals: ' "$tmp.out" | tail -n 1)
 	if [ -z "$totals" ]; then
