@@ -29,9 +29,10 @@
 #
 # QEMU runs with TCG (never KVM), -smp 2, -nographic -no-reboot -net none,
 # so the guest's final `reboot -f` (and a panic, through panic=-1) ends it.
-# The console is streamed to stdout from the moment /init starts (the boot
-# messages before it only with --verbose), except the kernel log dump that
-# scripts/guest-init prints at the end; everything goes to the log file.  When
+# The console is streamed to stdout from the moment /init starts until
+# guest-init's kernel log dump (the boot messages before, and the reset
+# messages after, only with --verbose; the dump never); everything goes to
+# the log file.  When
 # a run fails, the offending kernel log lines are printed with context, and
 # the last console lines if the guest never got to its exit marker.
 #
@@ -125,15 +126,16 @@ timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
 		print "(kernel log dump" (keep ? ": in " logf : " checked") ")"
 	}
 	(booted || verbose) && !hide { print; fflush() }
-	/lazymap-dmesg-end/ { hide = 0 }'
+	/lazymap-dmesg-end/ { if (verbose) hide = 0 }'
 rcs=("${PIPESTATUS[@]}")
 set -e
 qemu_rc=${rcs[0]}
 elapsed=$((SECONDS - start))
 
-# The guest script's exit status: the last marker of guest-init.
-status=$(sed -n 's/.*lazymap-guest-exit: \([0-9][0-9]*\).*/\1/p' "$log" |
-	tail -n1)
+# The guest script's exit status: guest-init's marker, the last one before
+# the kernel log dump (which holds whatever the guest wrote to /dev/kmsg).
+status=$(sed -n -e '/lazymap-dmesg-begin/q' \
+	-e 's/.*lazymap-guest-exit: \([0-9][0-9]*\).*/\1/p' "$log" | tail -n1)
 
 # The kernel log to judge: the dump and what follows it if the dump is
 # complete, else everything (the guest died before dumping).
