@@ -206,14 +206,20 @@ loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
 	}
 
 	/*
-	 * SEEK_HOLE: the end of the device counts as a hole.  When the scan
-	 * finds no gap, some kernels return the last index scanned instead
-	 * of one past it, so check that the index returned really is a hole.
+	 * SEEK_HOLE: the end of the device counts as a hole.  Look at the page
+	 * at @offset first: page_cache_next_miss() stops at index 0 (its
+	 * wrap-around signal), and before a 2023 fix returned the last index
+	 * scanned rather than one past it when the range had no gap, so
+	 * check that what it returns really is a hole.
 	 */
-	hole = page_cache_next_miss(mapping, index, store->pages - index);
-	if (hole < index || hole > last || xa_load(&mapping->i_pages, hole))
+	if (!xa_load(&mapping->i_pages, index))
+		return offset;
+	if (index == last)
 		return store->size;
-	return max_t(loff_t, offset, (loff_t)hole << PAGE_SHIFT);
+	hole = page_cache_next_miss(mapping, index + 1, last - index);
+	if (hole <= index || hole > last || xa_load(&mapping->i_pages, hole))
+		return store->size;
+	return (loff_t)hole << PAGE_SHIFT;
 }
 
 void lazymap_store_info(struct lazymap_store *store, struct lazymap_info *info)
