@@ -25,10 +25,10 @@ selftests:
 	$(MAKE) -C selftests/lazymap OUTPUT=$(BUILD)/selftests
 
 check:
-	scripts/check.sh
+	@scripts/check.sh
 
 demo:
-	scripts/demo.sh
+	@scripts/demo.sh
 
 clean:
 	rm -rf $(BUILD)
