@@ -27,6 +27,7 @@
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
 #include <linux/pseudo_fs.h>
+#include <linux/rcupdate.h>
 #include <linux/xarray.h>
 
 #include <linux/lazymap.h>
@@ -216,7 +217,10 @@ loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
 		return offset;
 	if (index == last)
 		return store->size;
+	/* The scan walks the xarray without taking the RCU lock itself. */
+	rcu_read_lock();
 	hole = page_cache_next_miss(mapping, index + 1, last - index);
+	rcu_read_unlock();
 	if (hole <= index || hole > last || xa_load(&mapping->i_pages, hole))
 		return store->size;
 	return (loff_t)hole << PAGE_SHIFT;
