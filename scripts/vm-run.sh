@@ -32,16 +32,18 @@
 # The console is streamed to stdout from the moment /init starts until
 # guest-init's kernel log dump (the boot messages before, and the reset
 # messages after, only with --verbose; the dump never); everything goes to
-# the log file.  When
-# a run fails, the offending kernel log lines are printed with context, and
-# the last console lines if the guest never got to its exit marker.
+# the log file.  When a run fails, the offending kernel log lines are
+# printed with context, and the last console lines if the guest never got
+# to its exit marker.
 #
 # The kernel log is the dump when the guest got that far (plus any console
 # lines after it), else the whole console.  These lines in it fail the run:
 #   WARNING:  BUG:  kernel BUG at  Oops  general protection  KASAN  UBSAN
-#   kmemleak (its start-up lines excepted)  lockdep
-#   possible circular locking  Kernel panic  blocked for more than
-#   detected stall  Call Trace  oom-kill  invoked oom-killer  out of memory
+#   "kmemleak: " (its start-up lines excepted)  lockdep is turned off
+#   possible circular locking  possible recursive locking
+#   inconsistent lock state  suspicious RCU usage  Kernel panic
+#   blocked for more than  detected stall
+#   Call Trace  oom-kill  invoked oom-killer  out of memory
 # except that between a line containing "lazymap-expect: oom begin" and one
 # containing "lazymap-expect: oom end" (a test writes them to /dev/kmsg
 # around a deliberate memory cgroup OOM kill), the OOM killer's report (Call
@@ -148,13 +150,18 @@ fi
 # Scan: print "<line number>:<line>" for each offending line.  "bad" fails
 # anywhere, "oom" outside the expected-OOM windows; "benign" lines of a
 # debug kernel's boot mention the debug tools without reporting anything.
+# The patterns must not match stack frames (kmemleak_alloc+0x12/0x34,
+# lockdep_hardirqs_on+...), which an allowed OOM report of a debug kernel
+# is full of: hence "kmemleak: ", and lockdep's report titles rather than
+# its name (most of its reports also start with "WARNING:" or "BUG:").
 bad='WARNING:|BUG:|kernel BUG at|Oops|general protection|KASAN|UBSAN'
-bad+='|kmemleak|lockdep|possible circular locking|Kernel panic'
-bad+='|blocked for more than|detected stall'
+bad+='|kmemleak: |lockdep is turned off|possible circular locking'
+bad+='|possible recursive locking|inconsistent lock state'
+bad+='|suspicious RCU usage|Kernel panic|blocked for more than'
+bad+='|detected stall'
 oom='Call Trace|oom-kill|invoked oom-killer|[Oo]ut of memory'
 benign='kmemleak: Kernel memory leak detector initialized'
 benign+='|kmemleak: Automatic memory scanning thread started'
-benign+='|RCU lockdep checking is enabled'
 awk -v bad="$bad" -v oom="$oom" -v benign="$benign" '
 	/lazymap-expect: oom begin/ { inoom = 1; next }
 	/lazymap-expect: oom end/ { inoom = 0; next }
