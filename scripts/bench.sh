@@ -160,7 +160,10 @@ print_history() {
 		{
 			if (!($1 in seen)) { seen[$1] = 1; runs[++nr] = $1 }
 			key = $1 "|" $4
-			cell[key] = sprintf("%.2f [%.2f..%.2f] %s", $6, $5, $7, $8)
+			if ($4 == "load")
+				cell[key] = sprintf("%s before, %s after", $5, $7)
+			else
+				cell[key] = sprintf("%.2f [%.2f..%.2f] %s", $6, $5, $7, $8)
 			if (!($4 in sc)) { sc[$4] = 1; ids[++ns] = $4 }
 		}
 		END {
@@ -346,17 +349,25 @@ else
 	lm_log "partial run (${bench_args[*]}): no chart"
 fi
 
-# The history of the checked values of full runs, for the stability.
+# The history of the checked values of full runs, for the stability, with
+# what explains their swings: the speed-up that two threads get at all in
+# the VM (scenario 6's control) and the host's load average over 1 minute
+# before and after the run.
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 hist=$out/history.csv
 if [ ${#bench_args[@]} -eq 0 ]; then
 	[ -s "$hist" ] ||
 		echo "run,kernel,reps,scenario,min,median,max,result" >"$hist"
 	run=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-	awk -F, -v run="$run" -v k="$krel" -v r="$reps" 'NR > 1 {
-		print run "," k "," r "," $1 "," $8 "," $9 "," $10 "," $12 }' \
-		"$out/summary.csv" >>"$hist"
+	{
+		awk -F, 'NR > 1 { print $1 "," $8 "," $9 "," $10 "," $12 }' \
+			"$out/summary.csv"
+		awk -F, '$3 == "vm-cpu" {
+			print "6 ctl," $7 "," $8 "," $9 ",info" }' \
+			"$out/results.csv"
+		echo "load,${load_before%% *},,${load_after%% *},host"
+	} | sed "s/^/$run,$krel,$reps,/" >>"$hist"
 fi
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cat "$out/table.txt"
 echo "host load average (1, 5, 15 min) before: $load_before, after: $load_after"
