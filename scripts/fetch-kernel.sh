@@ -97,6 +97,20 @@ fk_suite_bookworm() {
 	abi=$(lm_bookworm_abi)
 	pkg=linux-image-$abi-amd64
 	ver=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	# About to download: old package lists can name a version that the
+	# archive has dropped (the security archive keeps only the latest), so
+	# refresh them first and resolve again.
+	if [ ! -d "$LM_CACHE/kernels/bookworm/$ver/root" ] &&
+		[ -z "$lm_apt_updated" ] && [ "$(id -u)" -eq 0 ]; then
+		lm_log "refreshing the package lists"
+		apt-get update -qq >&2 ||
+			lm_warn "apt-get update failed: trying the old lists"
+		lm_apt_updated=1
+		abi=$(lm_bookworm_abi)
+		pkg=linux-image-$abi-amd64
+		ver=$(apt-cache policy "$pkg" 2>/dev/null |
+			sed -n 's/^ *Candidate: //p')
+	fi
 	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 		lm_die "apt knows no version of $pkg"
 	fi

@@ -131,6 +131,11 @@ libs_of() {
 	     $1 ~ /^\// { print $1 }' <<<"$out"
 }
 
+# A dynamically linked busybox (package busybox, not busybox-static) would
+# find no libraries in the guest.
+if LC_ALL=C ldd "$busybox" >/dev/null 2>&1; then
+	lm_die "$busybox is dynamically linked: install busybox-static"
+fi
 base=$(base_archive)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-initramfs.XXXXXX")
