@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,8 +96,7 @@ static uint64_t h_rand(struct hostile *h, uint64_t n)
 }
 
 /* A set of errno values; an outcome check accepts any errno in it. */
-typedef unsigned __int128 errset;
-#define E(x)		((errset)1 << (x))
+#define E(x)		((__uint128_t)1 << (x))
 #define E_MAX		128
 
 static const char *h_fdname(int i)
@@ -250,13 +250,26 @@ static int h_kmsg_noise(struct hostile *h, struct __test_metadata *_metadata)
 	return bad;
 }
 
-/* Report a call whose outcome was not among those allowed. */
-#define H_BAD(fmt, ...) do {						\
-	TH_LOG("seed %llu: " fmt, (unsigned long long)h->seed,		\
-	       ##__VA_ARGS__);						\
-	_metadata->passed = 0;						\
-	return false;							\
-} while (0)
+/*
+ * Report a call whose outcome was not among those allowed, fail the test
+ * and return false (to stop the loop).
+ */
+static bool __attribute__((format(printf, 3, 4)))
+h_bad(struct hostile *h, struct __test_metadata *md, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "# %s: seed %llu: ", md->name,
+		(unsigned long long)h->seed);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	md->passed = 0;
+	return false;
+}
+
+#define H_BAD(...)	h_bad(h, _metadata, __VA_ARGS__)
 
 /* ---- ioctl ---- */
 
@@ -351,7 +364,7 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 	unsigned long req = cmd;
 	struct lazymap_range range = { 0 };
 	struct hptr arg = h_ptr(h);
-	errset errs = 0;
+	__uint128_t errs = 0;
 	bool ok = false;
 	int ret, ok_access;
 
@@ -389,11 +402,11 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 	errno = 0;
 	ret = ioctl(h->fd[fdi], req, arg.p);
 	if (ret == 0 && !ok)
-		H_BAD("ioctl(%s, %#lx, %s %p) succeeded", h_fdname(fdi), req,
-		      arg.name, arg.p);
+		return H_BAD("ioctl(%s, %#lx, %s %p) succeeded", h_fdname(fdi),
+			     req, arg.name, arg.p);
 	if (ret && (ret != -1 || errno >= E_MAX || !(errs & E(errno))))
-		H_BAD("ioctl(%s, %#lx, %s %p) = %d, %s", h_fdname(fdi), req,
-		      arg.name, arg.p, ret, strerror(errno));
+		return H_BAD("ioctl(%s, %#lx, %s %p) = %d, %s", h_fdname(fdi),
+			     req, arg.name, arg.p, ret, strerror(errno));
 	if (ret == 0 && cmd == LAZYMAP_IOC_DISCARD) {
 		memset(h->model + range.offset, 0, range.length);
 		h->discards++;
@@ -404,8 +417,8 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 		memcpy(&info, arg.p, sizeof(info));
 		if (info.size != h->size || info.page_size != lm_ps ||
 		    info.reserved[0] || info.reserved[1] || info.reserved[2])
-			H_BAD("LAZYMAP_IOC_INFO into %s returned garbage",
-			      arg.name);
+			return H_BAD("LAZYMAP_IOC_INFO into %s returned garbage",
+				     arg.name);
 	}
 	return true;
 }
@@ -422,7 +435,7 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 	int fdi = (int)h_rand(h, 3);
 	int64_t off = h_offset(h, true);
 	uint64_t len, alen;
-	errset errs = 0, maybe = 0;
+	__uint128_t errs = 0, maybe = 0;
 	int type = types[h_rand(h, 4)], flags = type, prot = 0;
 	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
 	unsigned int i;
@@ -453,7 +466,7 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 		prot |= PROT_WRITE;
 	if (!h_rand(h, 8))
 		prot |= PROT_EXEC;
-	for (i = 0; i < sizeof(extras) / sizeof(extras[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(extras); i++)
 		if (!h_rand(h, 12))
 			flags |= extras[i];
 	/* Populating or locking a huge range costs minutes under TCG. */
@@ -496,16 +509,18 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 	if (p == MAP_FAILED) {
 		if (errno < E_MAX && ((errs | maybe) & E(errno)))
 			return true;
-		H_BAD("mmap(len %#llx, prot %#x, flags %#x, %s, off %#llx): %s, expected %s",
-		      (unsigned long long)len, prot, flags, h_fdname(fdi),
-		      (unsigned long long)off, strerror(errno),
-		      errs ? "another error" : "success");
+		return H_BAD("mmap(len %#llx, prot %#x, flags %#x, %s, off %#llx): %s, expected %s",
+			     (unsigned long long)len, prot, flags,
+			     h_fdname(fdi), (unsigned long long)off,
+			     strerror(errno),
+			     errs ? "another error" : "success");
 	}
 	if (errs) {
 		munmap(p, len);
-		H_BAD("mmap(len %#llx, prot %#x, flags %#x, %s, off %#llx) succeeded, expected error mask %#llx",
-		      (unsigned long long)len, prot, flags, h_fdname(fdi),
-		      (unsigned long long)off, (unsigned long long)(uint64_t)errs);
+		return H_BAD("mmap(len %#llx, prot %#x, flags %#x, %s, off %#llx) succeeded, expected error mask %#llx",
+			     (unsigned long long)len, prot, flags,
+			     h_fdname(fdi), (unsigned long long)off,
+			     (unsigned long long)errs);
 	}
 	/* Mapped: a byte of it must be the model's; writes change nothing. */
 	{
@@ -515,8 +530,9 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 		if ((prot & PROT_READ) && ((volatile unsigned char *)p)[at] !=
 		    want) {
 			munmap(p, len);
-			H_BAD("byte %#llx of a mapping at %#llx is not the model's",
-			      (unsigned long long)at, (unsigned long long)off);
+			return H_BAD("byte %#llx of a mapping at %#llx is not the model's",
+				     (unsigned long long)at,
+				     (unsigned long long)off);
 		}
 		if ((prot & PROT_WRITE) && (prot & PROT_READ))
 			((volatile unsigned char *)p)[at] = shared ? want :
@@ -559,7 +575,7 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	int fdi = h_rand(h, 10) < 7 ? 0 : 1 + (int)h_rand(h, 2);
 	int64_t off = h_offset(h, false);
 	uint64_t len = h_length(h), n, cap, lim;
-	errset errs = 0;
+	__uint128_t errs = 0;
 	struct hptr buf = h_ptr(h);
 	struct iovec iov[2];
 	int ok_access;
@@ -616,11 +632,11 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	if (ret < 0) {
 		if (errno < E_MAX && (errs & E(errno)))
 			return true;
-		H_BAD("%s%s(%s, %s %p, len %#llx, off %lld): %s (allowed %#llx)",
-		      is_write ? "pwrite" : "pread", vec ? "v" : "",
-		      h_fdname(fdi), buf.name, buf.p, (unsigned long long)len,
-		      (long long)off, strerror(errno),
-		      (unsigned long long)(uint64_t)errs);
+		return H_BAD("%s%s(%s, %s %p, len %#llx, off %lld): %s (allowed %#llx)",
+			     is_write ? "pwrite" : "pread", vec ? "v" : "",
+			     h_fdname(fdi), buf.name, buf.p,
+			     (unsigned long long)len, (long long)off,
+			     strerror(errno), (unsigned long long)errs);
 	}
 	/*
 	 * Success needs sane arguments and all n bytes, or, when the buffer
@@ -628,30 +644,26 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	 */
 	if ((errs & ~E(EFAULT)) || (ok_access == 0 && len) ||
 	    (uint64_t)ret > lim || ((uint64_t)ret < n && (cap >= n || !ret)))
-		H_BAD("%s%s(%s, %s %p, len %#llx, off %lld) = %zd, expected %llu (buffer holds %llu, errors %#llx)",
-		      is_write ? "pwrite" : "pread", vec ? "v" : "",
-		      h_fdname(fdi), buf.name, buf.p, (unsigned long long)len,
-		      (long long)off, ret, (unsigned long long)n,
-		      (unsigned long long)cap, (unsigned long long)(uint64_t)errs);
+		return H_BAD("%s%s(%s, %s %p, len %#llx, off %lld) = %zd, expected %llu (buffer holds %llu, errors %#llx)",
+			     is_write ? "pwrite" : "pread", vec ? "v" : "",
+			     h_fdname(fdi), buf.name, buf.p,
+			     (unsigned long long)len, (long long)off, ret,
+			     (unsigned long long)n, (unsigned long long)cap,
+			     (unsigned long long)errs);
 	if (!is_write && ret > 0 && memcmp(buf.p, h->model + off, ret))
-		H_BAD("pread(len %#llx, off %lld) returned bytes that are not the model's",
-		      (unsigned long long)len, (long long)off);
+		return H_BAD("pread(len %#llx, off %lld) returned bytes that are not the model's",
+			     (unsigned long long)len, (long long)off);
 	return true;
 }
 
 /* ---- lseek ---- */
 
-static bool h_one_seek(struct hostile *h, struct __test_metadata *_metadata)
+static bool h_seek(struct hostile *h, struct __test_metadata *_metadata,
+		   int fdi, int64_t off, int whence)
 {
-	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END,
-				       SEEK_DATA, SEEK_HOLE, 5, -1, 100 };
-	int whence = whences[h_rand(h, 8)];
-	int fdi = (int)h_rand(h, 3);
-	int64_t off = h_offset(h, false), cur, want = -1, r;
-	errset errs = 0;
+	int64_t cur, want = -1, r;
+	__uint128_t errs = 0;
 
-	if (!h_rand(h, 4))
-		off = -off;
 	cur = lseek(h->fd[fdi], 0, SEEK_CUR);
 	switch (whence) {
 	case SEEK_SET:
@@ -685,31 +697,32 @@ static bool h_one_seek(struct hostile *h, struct __test_metadata *_metadata)
 		/* No data after off: no resident page may follow. */
 		for (pg = (uint64_t)off / lm_ps; pg < h->size / lm_ps; pg++)
 			if (h->resident[pg] & 1)
-				H_BAD("SEEK_DATA(%lld): ENXIO, but page %llu is resident",
-				      (long long)off,
-				      (unsigned long long)pg);
+				return H_BAD("SEEK_DATA(%lld): ENXIO, but page %llu is resident",
+					     (long long)off,
+					     (unsigned long long)pg);
 		return true;
 	}
 	if (r < 0) {
 		if (errno < E_MAX && (errs & E(errno)))
 			return true;
-		H_BAD("lseek(%lld, %d) from %lld: %s", (long long)off, whence,
-		      (long long)cur, strerror(errno));
+		return H_BAD("lseek(%lld, %d) from %lld: %s", (long long)off,
+			     whence, (long long)cur, strerror(errno));
 	}
 	if (errs)
-		H_BAD("lseek(%lld, %d) from %lld = %lld, expected an error",
-		      (long long)off, whence, (long long)cur, (long long)r);
+		return H_BAD("lseek(%lld, %d) from %lld = %lld, expected an error",
+			     (long long)off, whence, (long long)cur,
+			     (long long)r);
 	if (whence <= SEEK_END && r != want)
-		H_BAD("lseek(%lld, %d) from %lld = %lld, expected %lld",
-		      (long long)off, whence, (long long)cur, (long long)r,
-		      (long long)want);
+		return H_BAD("lseek(%lld, %d) from %lld = %lld, expected %lld",
+			     (long long)off, whence, (long long)cur,
+			     (long long)r, (long long)want);
 	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
 		uint64_t pg = (uint64_t)off / lm_ps, pages = h->size / lm_ps;
 		int64_t exp;
 
 		/* The first page at or after off that is (not) resident. */
 		while (pg < pages &&
-		       !!(h->resident[pg] & 1) != (whence == SEEK_HOLE))
+		       !!(h->resident[pg] & 1) == (whence == SEEK_HOLE))
 			pg++;
 		exp = pg < pages ? (int64_t)(pg * lm_ps) : -1;
 		if (whence == SEEK_HOLE && exp < 0)
@@ -717,12 +730,25 @@ static bool h_one_seek(struct hostile *h, struct __test_metadata *_metadata)
 		if (exp >= 0 && exp < off)
 			exp = off;
 		if (r != exp)
-			H_BAD("lseek(%lld, %s) = %lld, but mincore() says %lld",
-			      (long long)off, whence == SEEK_DATA ?
-			      "SEEK_DATA" : "SEEK_HOLE", (long long)r,
-			      (long long)exp);
+			return H_BAD("lseek(%lld, %s) = %lld, but mincore() says %lld",
+				     (long long)off,
+				     whence == SEEK_DATA ? "SEEK_DATA" : "SEEK_HOLE",
+				     (long long)r, (long long)exp);
 	}
 	return true;
+}
+
+static bool h_one_seek(struct hostile *h, struct __test_metadata *_metadata)
+{
+	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END,
+				       SEEK_DATA, SEEK_HOLE, 5, -1, 100 };
+	int whence = whences[h_rand(h, 8)];
+	int fdi = (int)h_rand(h, 3);
+	int64_t off = h_offset(h, false);
+
+	if (!h_rand(h, 4))
+		off = -off;
+	return h_seek(h, _metadata, fdi, off, whence);
 }
 
 /* ---- fixture ---- */
@@ -750,7 +776,8 @@ FIXTURE_SETUP(hostile)
 
 	memset(h, 0, sizeof(*h));
 	h->kmsg = -1;
-	h->fd[0] = h->fd[1] = h->fd[2] = -1;
+	for (i = 0; i < 3; i++)
+		h->fd[i] = -1;
 	/* A regular file would grow on writes past its end: device only. */
 	LM_NEED_DEVICE();
 	h->fd[0] = lm_open(O_RDWR);
@@ -780,15 +807,19 @@ FIXTURE_SETUP(hostile)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(MAP_FAILED, h->model);
 	for (i = 0; i < PATTERN_PAGES; i++) {
-		/* Half in the first pages (where mappings point), half anywhere. */
+		/*
+		 * Half where the mappings point, half anywhere; always the
+		 * first and the last page (edges of SEEK_DATA/SEEK_HOLE).
+		 */
 		page = i % 2 ? h_rand(h, h->size / lm_ps) :
 		       h_rand(h, 4 * PATTERN_PAGES);
+		if (i < 2)
+			page = i ? h->size / lm_ps - 1 : 0;
 		lm_fill(h->model + page * lm_ps, lm_ps, page * lm_ps,
 			(uint32_t)h->seed);
 	}
-	ASSERT_EQ(0, lm_pwrite_all(h->fd[0], h->model,
-				   4 * PATTERN_PAGES * lm_ps, 0));
-	for (page = 4 * PATTERN_PAGES; page < h->size / lm_ps; page++)
+	/* Only those pages: the rest stay holes. */
+	for (page = 0; page < h->size / lm_ps; page++)
 		if (lm_nonzero(h->model + page * lm_ps, lm_ps) >= 0)
 			ASSERT_EQ(0, lm_pwrite_all(h->fd[0],
 						   h->model + page * lm_ps,
@@ -817,9 +848,9 @@ FIXTURE_SETUP(hostile)
 	/* A private mapping of the device: writes into it are copies. */
 	g = &h->rg[RG_LM_PRIV];
 	h->lm_priv_off = 0;
-	*g = (struct region){ "device MAP_PRIVATE", h_guarded(
-				LM_MAP_PAGES * lm_ps), LM_MAP_PAGES * lm_ps,
-			      1, 1 };
+	*g = (struct region){ "device MAP_PRIVATE",
+			      h_guarded(LM_MAP_PAGES * lm_ps),
+			      LM_MAP_PAGES * lm_ps, 1, 1 };
 	ASSERT_NE(NULL, g->base);
 	ASSERT_EQ(g->base, mmap(g->base, g->len, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_FIXED, h->fd[0],
@@ -828,9 +859,9 @@ FIXTURE_SETUP(hostile)
 	/* A read-only shared mapping: the device's own bytes as a source. */
 	g = &h->rg[RG_LM_SHRO];
 	h->lm_shro_off = 2 * LM_MAP_PAGES * lm_ps;
-	*g = (struct region){ "device MAP_SHARED read-only", h_guarded(
-				LM_MAP_PAGES * lm_ps), LM_MAP_PAGES * lm_ps,
-			      1, 0 };
+	*g = (struct region){ "device MAP_SHARED read-only",
+			      h_guarded(LM_MAP_PAGES * lm_ps),
+			      LM_MAP_PAGES * lm_ps, 1, 0 };
 	ASSERT_NE(NULL, g->base);
 	ASSERT_EQ(g->base, mmap(g->base, g->len, PROT_READ,
 				MAP_SHARED | MAP_FIXED, h->fd[0],
@@ -946,7 +977,15 @@ TEST_F_TIMEOUT(hostile, random_seeks, 300)
 		ASSERT_EQ(0, mincore(all, h->size, h->resident));
 		munmap(all, h->size);
 	}
-	for (i = 0; i < N_SEEK; i++)
+	/* Every page start and middle of the data-holding area first. */
+	for (i = 0; i < 2 * 4 * PATTERN_PAGES + 8; i++) {
+		int64_t off = (int64_t)(i / 2 * lm_ps + i % 2 * lm_ps / 2);
+
+		if (!h_seek(h, _metadata, 0, off, SEEK_DATA) ||
+		    !h_seek(h, _metadata, 0, off, SEEK_HOLE))
+			break;
+	}
+	for (i = 0; i < N_SEEK && _metadata->passed; i++)
 		if (!h_one_seek(h, _metadata))
 			break;
 	free(h->resident);

@@ -71,7 +71,7 @@ TEST(nonroot_cannot_open)
 			_exit(10);
 		if (geteuid() != NOBODY || getegid() != NOBODY)
 			_exit(11);
-		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(modes); i++) {
 			int fd = open(lm_dev_path(), modes[i] | O_CLOEXEC);
 
 			if (fd >= 0)

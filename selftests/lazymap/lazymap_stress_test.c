@@ -165,8 +165,9 @@ static void st_lock(struct st_worker *w, size_t first, size_t n, bool excl)
 			int v = atomic_load(l);
 
 			if (excl ? v == 0 : v >= 0) {
-				if (atomic_compare_exchange_weak(l, &v,
-							excl ? -1 : v + 1))
+				int nv = excl ? -1 : v + 1;
+
+				if (atomic_compare_exchange_weak(l, &v, nv))
 					break;
 				continue;
 			}
@@ -280,8 +281,11 @@ static void op_touch(struct st_worker *w)
 		return;
 	n = 1 + st_rand(w, m->pages);
 	p = st_rand(w, m->pages);
-	for (i = 0; i < n; i++, p = (p + 1) % m->pages)
-		(void)*(volatile char *)(m->dev + p * lm_ps + st_rand(w, lm_ps));
+	for (i = 0; i < n; i++, p = (p + 1) % m->pages) {
+		volatile char *c = m->dev + p * lm_ps + st_rand(w, lm_ps);
+
+		(void)*c;
+	}
 }
 
 static void op_mapwrite(struct st_worker *w)
@@ -482,19 +486,45 @@ static void st_run_ops(struct st_worker *w, long count, bool may_fork)
 		if (i == OP_FORK && !may_fork)
 			i = OP_MAPCHECK;
 		switch (i) {
-		case OP_MAP: op_map(w); break;
-		case OP_UNMAP: op_unmap(w); break;
-		case OP_TOUCH: op_touch(w); break;
-		case OP_MAPWRITE: op_mapwrite(w); break;
-		case OP_MAPCHECK: op_mapcheck(w); break;
-		case OP_PWRITE: op_pwrite(w); break;
-		case OP_PREAD: op_pread(w); break;
-		case OP_DISCARD: op_discard(w); break;
-		case OP_DONTNEED: op_dontneed(w); break;
-		case OP_MPROTECT: op_mprotect(w); break;
-		case OP_FORK: op_fork(w); break;
-		case OP_SEEK: op_seek(w); break;
-		case OP_INFO: op_info(w); break;
+		case OP_MAP:
+			op_map(w);
+			break;
+		case OP_UNMAP:
+			op_unmap(w);
+			break;
+		case OP_TOUCH:
+			op_touch(w);
+			break;
+		case OP_MAPWRITE:
+			op_mapwrite(w);
+			break;
+		case OP_MAPCHECK:
+			op_mapcheck(w);
+			break;
+		case OP_PWRITE:
+			op_pwrite(w);
+			break;
+		case OP_PREAD:
+			op_pread(w);
+			break;
+		case OP_DISCARD:
+			op_discard(w);
+			break;
+		case OP_DONTNEED:
+			op_dontneed(w);
+			break;
+		case OP_MPROTECT:
+			op_mprotect(w);
+			break;
+		case OP_FORK:
+			op_fork(w);
+			break;
+		case OP_SEEK:
+			op_seek(w);
+			break;
+		case OP_INFO:
+			op_info(w);
+			break;
 		}
 		atomic_fetch_add_explicit(&w->sh->ops[i], 1,
 					  memory_order_relaxed);
