@@ -27,12 +27,12 @@
 #
 # Other suites: for trixie, forky and sid, scripts/fetch-kernel-suite.sh (the
 # kernel is read from the suite's chroot and KDIR is a path inside that
-# chroot) is run in our place when it exists.  Or create scripts/fetch-kernel.d/<suite>.sh
-# defining a function fk_suite_<suite> that sets KERNEL, KREL and KDIR; it is
-# sourced after this file's helpers are defined, so it can call
-# fk_cache_image (download and unpack once, with a function of its own doing
-# the download, e.g. inside a chroot) and fk_vmlinuz.  fk_suite_bookworm
-# below is the model.
+# chroot) is run in our place when it exists.  Or create
+# scripts/fetch-kernel.d/<suite>.sh defining a function fk_suite_<suite> that
+# sets KERNEL, KREL and KDIR; it is sourced after this file's helpers are
+# defined, so it can call fk_cache_image (download and unpack once, with a
+# function of its own doing the download, e.g. inside a chroot) and
+# fk_vmlinuz.  fk_suite_bookworm below is the model.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -111,8 +111,9 @@ base_archive() {
 		# mounted; without it, "unable to open an initial console".
 		mknod -m 0600 "$stage/dev/console" c 5 1 2>/dev/null ||
 			lm_warn "cannot mknod /dev/console (not root?)"
-		pack "$stage" "$base.tmp"
-		mv "$base.tmp" "$base"
+		# Unique temporary name: concurrent runs may build it too.
+		pack "$stage" "$stage.cpio.gz"
+		mv "$stage.cpio.gz" "$base"
 		rm -rf "$stage"
 	fi
 	printf '%s\n' "$base"
@@ -125,7 +126,8 @@ libs_of() {
 	is_elf "$1" || return 0
 	out=$(LC_ALL=C ldd "$1" 2>&1) || return 0	# static: ldd fails
 	if grep -q 'not found' <<<"$out"; then
-		lm_die "$1 needs a library the host lacks: $(grep 'not found' <<<"$out" | tr -s '\t ' ' ')"
+		lm_die "$1 needs a library the host lacks:" \
+			"$(grep 'not found' <<<"$out" | tr -s '\t ' ' ')"
 	fi
 	awk '$2 == "=>" && $3 ~ /^\// { print $3 }
 	     $1 ~ /^\// { print $1 }' <<<"$out"

@@ -90,7 +90,8 @@ done
 { [ -n "$kernel" ] && [ -n "$initrd" ]; } || usage
 [ -f "$kernel" ] || lm_die "kernel $kernel does not exist"
 [ -f "$initrd" ] || lm_die "initramfs $initrd does not exist"
-[[ $timeout =~ ^[1-9][0-9]*$ ]] || lm_die "--timeout wants seconds, not $timeout"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] ||
+	lm_die "--timeout wants seconds, not $timeout"
 [[ $mem =~ ^[1-9][0-9]*$ ]] || lm_die "--mem wants MiB, not $mem"
 
 lm_need_pkgs qemu-system-x86
@@ -179,7 +180,8 @@ elif [ "$qemu_rc" -ne 0 ]; then
 	problem=qemu reason="qemu exited with status $qemu_rc"
 elif grep -q 'Kernel panic' "$log"; then
 	problem=panic
-	reason="kernel panic: $(grep -m1 'Kernel panic' "$log" | sed 's/^\[[^]]*\] *//')"
+	reason="kernel panic: $(grep -m1 'Kernel panic' "$log" |
+		sed 's/^\[[^]]*\] *//')"
 elif [ -z "$status" ]; then
 	problem='no-marker'
 	reason="the guest ended without reporting its exit status"
