@@ -176,14 +176,14 @@ print_history() {
 				}
 				print line; print sep
 			} else {
-				printf "stability: checked value per run (median [min..max] result)\n%-3s", "#"
+				printf "stability: checked value per run (median [min..max] result)\n%-6s", "#"
 				for (r = first; r <= nr; r++)
 					printf "  %-34s", runs[r]
 				printf "\n"
 			}
 			for (i = 1; i <= ns; i++) {
 				if (md) line = "| " ids[i] " |"
-				else line = sprintf("%-3s", ids[i])
+				else line = sprintf("%-6s", ids[i])
 				for (r = first; r <= nr; r++) {
 					c = runs[r] "|" ids[i]
 					v = (c in cell) ? cell[c] : "-"
