@@ -9,7 +9,8 @@
 #                    [--verbose] [-- QEMU-ARGS...]
 #
 # --suite SUITE        boot the kernel fetch-kernel.sh fetches for SUITE
-#                      (default: bookworm)
+#                      (default: bookworm); trixie's and sid's module is
+#                      built in that suite's chroot
 # --kernel VMLINUZ     boot this kernel image instead (e.g. a debug kernel)
 # --kdir KDIR          kernel build tree to build the module against; needed
 #                      with --kernel unless --module is given
@@ -76,45 +77,14 @@ while [ $# -gt 0 ]; do
 done
 # What is left is "-- QEMU-ARGS...", passed on as it is.
 
-# 1. The kernel.
-if [ -n "$kernel" ]; then
-	[ -f "$kernel" ] || lm_die "kernel $kernel does not exist"
-	if [ -z "$module" ] && [ -z "$kdir" ]; then
-		lm_die "--kernel needs --kdir (to build the module) or --module"
-	fi
-	krel=$(basename "$kernel")
-	krel=${krel#vmlinuz-}
-	lm_log "step 1/5: kernel: using $kernel"
-else
-	lm_log "step 1/5: kernel ($suite)"
-	lm_vm_kernel "$suite"
-	kernel=$LM_VM_KERNEL krel=$LM_VM_KREL
-	[ -n "$kdir" ] || kdir=$LM_VM_KDIR
-fi
+# 1, 2. The kernel and the module.
+lm_vm_select "$suite" "$kernel" "$kdir" "$module" step
+kernel=$LM_VM_KERNEL krel=$LM_VM_KREL module=$LM_VM_MODULE
 
 # Runs of the same kernel share a directory: take turns.
 dir=$LM_BUILD/vm/check-$krel
-mkdir -p "$dir"
-exec {lock}>"$dir/.lock"
-if ! flock -n "$lock"; then
-	lm_log "waiting for another check run on $krel to finish"
-	flock "$lock"
-fi
+lm_vm_lock "$dir" "check run on $krel"
 [ -n "$log" ] || log=$LM_BUILD/vm/check-$krel.log
-
-# 2. The module.
-if [ -n "$module" ]; then
-	[ -f "$module" ] || lm_die "module $module does not exist"
-	lm_log "step 2/5: module: using $module"
-elif [ ! -f "$kdir/Makefile" ]; then
-	# E.g. trixie's or sid's headers, inside their chroot.
-	lm_die "$kdir is not a kernel build tree on this host: build the" \
-		"module where it is (scripts/suite-chroot.sh) and pass --module"
-else
-	lm_log "step 2/5: building the module against $kdir"
-	lm_vm_module "$kdir"
-	module=$LM_VM_MODULE
-fi
 
 # 3. Userspace programs and selftests.
 if [ -n "$domake" ]; then

@@ -62,49 +62,14 @@ fi
 
 start=$SECONDS
 
-# 1. The kernel.
-if [ -n "$kernel" ]; then
-	[ -f "$kernel" ] || lm_die "kernel $kernel does not exist"
-	{ [ -n "$module" ] || [ -n "$kdir" ]; } ||
-		lm_die "--kernel needs --kdir (to build the module) or --module"
-	krel=$(basename "$kernel")
-	krel=${krel#vmlinuz-}
-	lm_log "demo step 1/5: kernel: using $kernel"
-else
-	lm_log "demo step 1/5: getting the $suite kernel"
-	lm_vm_kernel "$suite"
-	kernel=$LM_VM_KERNEL krel=$LM_VM_KREL
-	[ -n "$kdir" ] || kdir=$LM_VM_KDIR
-fi
+# 1, 2. The kernel and the module.
+lm_vm_select "$suite" "$kernel" "$kdir" "$module" "demo step"
+kernel=$LM_VM_KERNEL krel=$LM_VM_KREL module=$LM_VM_MODULE
 
 # Demo runs of one kernel share a directory: take turns.
 dir=$LM_BUILD/vm/demo-$krel
-mkdir -p "$dir"
-exec {lock}>"$dir/.lock"
-if ! flock -n "$lock"; then
-	lm_log "waiting for another demo run on $krel to finish"
-	flock "$lock"
-fi
+lm_vm_lock "$dir" "demo run on $krel"
 [ -n "$log" ] || log=$LM_BUILD/vm/demo-$krel.log
-
-# 2. The module.
-if [ -n "$module" ]; then
-	[ -f "$module" ] || lm_die "module $module does not exist"
-	lm_log "demo step 2/5: module: using $module"
-elif [ "$suite" != bookworm ] && [ "$kdir" = "${LM_VM_KDIR:-}" ] &&
-	[ ! -f "$kdir/Makefile" ]; then
-	# trixie's or sid's headers need their own compiler: they are in the
-	# suite's chroot, and so is the build (as scripts/check-matrix.sh).
-	lm_log "demo step 2/5: building the module for $krel in a $suite chroot"
-	module=$("$LM_TOP/scripts/suite-chroot.sh" enter "$suite" \
-		"$LM_TOP/scripts/build-module.sh" --kdir "$kdir") ||
-		lm_die "the module does not build against $suite's $krel"
-	[ -f "$module" ] || lm_die "the $suite chroot built no module"
-else
-	lm_log "demo step 2/5: building the module for $krel"
-	lm_vm_module "$kdir"
-	module=$LM_VM_MODULE
-fi
 
 # 3. The demo.
 lm_log "demo step 3/5: building lazymap-demo"

@@ -13,6 +13,15 @@
 #       sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR
 #   lm_vm_module KDIR [MAKE-ARGS...]
 #       build lazymap.ko with build-module.sh; sets LM_VM_MODULE
+#   lm_vm_select SUITE KERNEL KDIR MODULE STEP
+#       what a runner's options ask for: KERNEL (with KDIR or MODULE) if
+#       given, else the SUITE's kernel; then MODULE if given, else the module
+#       built against KDIR, in the SUITE's chroot when its headers live
+#       there (trixie, sid).  STEP prefixes the progress lines ("step 1/5").
+#       Sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR and LM_VM_MODULE
+#   lm_vm_lock DIR WHAT
+#       create DIR and hold a lock on it until the caller exits, so that
+#       runs sharing DIR take turns; WHAT names them in the waiting message
 #   lm_vm_make [TARGET...]
 #       make -C $LM_TOP TARGET... (default: userspace selftests), skipping a
 #       target whose directory has no Makefile yet, with a warning
@@ -60,6 +69,59 @@ lm_vm_module() {
 	LM_VM_MODULE=$("$LM_TOP/scripts/build-module.sh" --kdir "$kdir" \
 		-- "$@") || lm_die "the module does not build against $kdir"
 	[ -f "$LM_VM_MODULE" ] || lm_die "build-module.sh gave no module"
+}
+
+lm_vm_select() {
+	local suite=$1 kernel=$2 kdir=$3 module=$4 step=$5
+
+	if [ -n "$kernel" ]; then
+		[ -f "$kernel" ] || lm_die "kernel $kernel does not exist"
+		[ -n "$module" ] || [ -n "$kdir" ] ||
+			lm_die "--kernel needs --kdir (to build the module) or --module"
+		LM_VM_KERNEL=$kernel
+		LM_VM_KREL=$(basename "$kernel")
+		LM_VM_KREL=${LM_VM_KREL#vmlinuz-}
+		LM_VM_KDIR=$kdir
+		lm_log "$step 1/5: kernel: using $kernel"
+	else
+		lm_log "$step 1/5: kernel ($suite)"
+		lm_vm_kernel "$suite"
+		[ -z "$kdir" ] || LM_VM_KDIR=$kdir
+	fi
+
+	if [ -n "$module" ]; then
+		[ -f "$module" ] || lm_die "module $module does not exist"
+		lm_log "$step 2/5: module: using $module"
+		LM_VM_MODULE=$module
+	elif [ ! -f "$LM_VM_KDIR/Makefile" ] && [ "$suite" != bookworm ]; then
+		# trixie's and sid's headers need their own compiler: they
+		# live in the suite's chroot, and so does the build.
+		lm_log "$step 2/5: building the module for $LM_VM_KREL in a" \
+			"$suite chroot"
+		LM_VM_MODULE=$("$LM_TOP/scripts/suite-chroot.sh" enter "$suite" \
+			"$LM_TOP/scripts/build-module.sh" --kdir "$LM_VM_KDIR") ||
+			lm_die "the module does not build against $suite's" \
+				"$LM_VM_KREL"
+		[ -f "$LM_VM_MODULE" ] || lm_die "the $suite chroot built no module"
+	elif [ ! -f "$LM_VM_KDIR/Makefile" ]; then
+		lm_die "$LM_VM_KDIR is not a kernel build tree on this host:" \
+			"pass --module, or --suite for a chroot build"
+	else
+		lm_log "$step 2/5: building the module against $LM_VM_KDIR"
+		lm_vm_module "$LM_VM_KDIR"
+	fi
+}
+
+lm_vm_lock() {
+	local dir=$1 what=$2 fd
+
+	mkdir -p "$dir"
+	# The descriptor stays open in the calling shell until it exits.
+	exec {fd}>"$dir/.lock"
+	if ! flock -n "$fd"; then
+		lm_log "waiting for another $what to finish"
+		flock "$fd"
+	fi
 }
 
 lm_vm_make() {
