@@ -919,8 +919,6 @@ TEST_F_TIMEOUT(hostile, random_ioctls, 300)
 	struct hostile *h = &self->h;
 	long i;
 
-	if (_metadata->skip)
-		return;	/* 6.1's harness runs the body after a setup SKIP */
 	for (i = 0; i < N_IOCTL; i++)
 		if (!h_one_ioctl(h, _metadata))
 			break;
@@ -934,8 +932,6 @@ TEST_F_TIMEOUT(hostile, random_mmaps, 300)
 	struct hostile *h = &self->h;
 	long i;
 
-	if (_metadata->skip)
-		return;	/* 6.1's harness runs the body after a setup SKIP */
 	for (i = 0; i < N_MMAP; i++)
 		if (!h_one_mmap(h, _metadata))
 			break;
@@ -949,8 +945,6 @@ TEST_F_TIMEOUT(hostile, random_reads_and_writes, 300)
 	struct hostile *h = &self->h;
 	long i;
 
-	if (_metadata->skip)
-		return;	/* 6.1's harness runs the body after a setup SKIP */
 	for (i = 0; i < N_RW; i++)
 		if (!h_one_rw(h, _metadata))
 			break;
@@ -964,8 +958,6 @@ TEST_F_TIMEOUT(hostile, random_seeks, 300)
 	struct hostile *h = &self->h;
 	long i;
 
-	if (_metadata->skip)
-		return;	/* 6.1's harness runs the body after a setup SKIP */
 	/* lseek allocates nothing: residency is fixed for this test. */
 	{
 		void *all = mmap(NULL, h->size, PROT_READ, MAP_SHARED,
