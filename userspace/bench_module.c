@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module control of lazymap-bench (only with --ko): scenarios 7 and 10
+ * need the device at sizes of their own, set by reloading the module.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bench_core.h"
+#include "bench_module.h"
+#include "bench_util.h"
+
+#define MODULE_NAME	"lazymap"
+#define PARAM_SIZE_MB	"/sys/module/lazymap/parameters/size_mb"
+
+static bool module_loaded(void)
+{
+	return access("/sys/module/" MODULE_NAME, F_OK) == 0;
+}
+
+static uint64_t module_size_mb(void)
+{
+	unsigned long long mb = 0;
+	FILE *f = fopen(PARAM_SIZE_MB, "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &mb) != 1)
+		mb = 0;
+	fclose(f);
+	return mb;
+}
+
+static void module_unload(void)
+{
+	int tries;
+
+	if (!module_loaded())
+		return;
+	/* A just-closed file may still hold the module for a moment. */
+	for (tries = 0; tries < 100; tries++) {
+		if (!syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK))
+			return;
+		if (errno != EWOULDBLOCK && errno != EAGAIN)
+			break;
+		usleep(10000);
+	}
+	die("delete_module(%s):", MODULE_NAME);
+}
+
+/* Make the module loaded with size_mb=@mb (reloading if it differs). */
+void module_ensure(struct bench *b, uint64_t mb)
+{
+	char params[64];
+	int fd;
+
+	if (module_loaded() && module_size_mb() == mb)
+		return;
+	module_unload();
+	snprintf(params, sizeof(params), "size_mb=%" PRIu64, mb);
+	fd = open(b->ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s:", b->ko);
+	if (syscall(SYS_finit_module, fd, params, 0))
+		die("finit_module(%s, %s):", b->ko, params);
+	close(fd);
+}

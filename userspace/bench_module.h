@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loading the lazymap module at a given size (only with --ko). */
+#ifndef BENCH_MODULE_H
+#define BENCH_MODULE_H
+
+#include <stdint.h>
+
+#define SIZE_MB_1TIB	1048576ULL
+
+struct bench;
+
+void module_ensure(struct bench *b, uint64_t mb);
+
+#endif /* BENCH_MODULE_H */
