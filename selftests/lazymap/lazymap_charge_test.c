@@ -85,10 +85,7 @@ static int join(const char *cg)
 
 FIXTURE_SETUP(charge)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->have_memcg = !lm_emulated() &&
 		file_has_word(CG_ROOT "/cgroup.controllers", "memory");
 	if (!self->have_memcg)
@@ -102,8 +99,7 @@ FIXTURE_SETUP(charge)
 
 FIXTURE_TEARDOWN(charge)
 {
-	lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 	if (self->have_memcg) {
 		rmdir(CG_A);
 		rmdir(CG_B);

@@ -49,10 +49,7 @@ FIXTURE_SETUP(race)
 {
 	pthread_barrierattr_t attr;
 
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
@@ -69,8 +66,7 @@ FIXTURE_TEARDOWN(race)
 	pthread_barrier_destroy(&self->sh->done);
 	pthread_barrier_destroy(&self->sh->start);
 	munmap(self->sh, sizeof(*self->sh));
-	lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 /*

@@ -29,10 +29,7 @@ FIXTURE(cow) {
 
 FIXTURE_SETUP(cow)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->shared = mmap(NULL, NPAGES * lm_ps, PROT_READ | PROT_WRITE,
 			    MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->shared);
@@ -45,8 +42,7 @@ FIXTURE_TEARDOWN(cow)
 {
 	munmap(self->priv, NPAGES * lm_ps);
 	munmap(self->shared, NPAGES * lm_ps);
-	lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 static uint8_t store_byte(int fd, uint64_t off)

@@ -30,10 +30,7 @@ FIXTURE(discard) {
 
 FIXTURE_SETUP(discard)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->s = mmap(NULL, NPAGES * lm_ps, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->s);
@@ -43,8 +40,7 @@ FIXTURE_SETUP(discard)
 FIXTURE_TEARDOWN(discard)
 {
 	munmap(self->s, NPAGES * lm_ps);
-	lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 /*

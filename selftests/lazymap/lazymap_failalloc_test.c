@@ -176,9 +176,7 @@ static void fa_env_setup(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(NKNOBS, i) TH_LOG("cannot set knob %u", i);
 
-	env->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, env->fd);
-	ASSERT_EQ(0, lm_reset(env->fd));
+	LM_OPEN_EMPTY(env->fd);
 	env->sh = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, env->sh);
@@ -197,10 +195,7 @@ static void fa_env_teardown(struct fa_env *env)
 	}
 	if (env->sh != MAP_FAILED)
 		munmap(env->sh, lm_ps);
-	if (env->fd >= 0) {
-		lm_reset(env->fd);
-		close(env->fd);
-	}
+	lm_close_empty(env->fd);
 }
 
 FIXTURE(fa) {

@@ -34,10 +34,7 @@ FIXTURE_SETUP(frame)
 {
 	uint8_t *p;
 
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->size = lm_size(self->fd);
 
 	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE,
@@ -50,9 +47,7 @@ FIXTURE_SETUP(frame)
 
 FIXTURE_TEARDOWN(frame)
 {
-	if (self->fd >= 0)
-		lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 /* Frames of npages pages from p; 0 for a page not present. */

@@ -780,14 +780,11 @@ FIXTURE_SETUP(hostile)
 		h->fd[i] = -1;
 	/* A regular file would grow on writes past its end: device only. */
 	LM_NEED_DEVICE();
-	h->fd[0] = lm_open(O_RDWR);
-	ASSERT_LE(0, h->fd[0])
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-h->fd[0]));
+	LM_OPEN_EMPTY(h->fd[0]);
 	h->fd[1] = lm_open(O_RDONLY);
 	ASSERT_LE(0, h->fd[1]);
 	h->fd[2] = lm_open(O_WRONLY);
 	ASSERT_LE(0, h->fd[2]);
-	ASSERT_EQ(0, lm_reset(h->fd[0]));
 	h->size = lm_size(h->fd[0]);
 	ASSERT_LE(8 * PATTERN_PAGES * lm_ps, h->size);
 
@@ -881,9 +878,8 @@ FIXTURE_TEARDOWN(hostile)
 	struct hostile *h = &self->h;
 	int i;
 
-	if (h->fd[0] >= 0)
-		lm_reset(h->fd[0]);
-	for (i = 0; i < 3; i++)
+	lm_close_empty(h->fd[0]);
+	for (i = 1; i < 3; i++)
 		if (h->fd[i] >= 0)
 			close(h->fd[i]);
 }

@@ -34,10 +34,7 @@ FIXTURE_SETUP(ioc)
 	uint8_t buf[NPAGES * 4096];
 
 	ASSERT_GE(sizeof(buf), NPAGES * lm_ps);
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->size = lm_size(self->fd);
 	lm_fill(buf, NPAGES * lm_ps, 0, SEED);
 	ASSERT_EQ(0, lm_pwrite_all(self->fd, buf, NPAGES * lm_ps, 0));
@@ -51,10 +48,9 @@ FIXTURE_SETUP(ioc)
 
 FIXTURE_TEARDOWN(ioc)
 {
-	lm_reset(self->fd);
+	lm_close_empty(self->fd);
 	munmap(self->bad_none, lm_ps);
 	munmap(self->bad_ro, lm_ps);
-	close(self->fd);
 }
 
 /* The pattern pages are all there, byte for byte, and nothing else. */

@@ -94,10 +94,7 @@ FIXTURE(refault) {
 
 FIXTURE_SETUP(refault)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->len = ISO_PAGES * lm_ps;
 	ASSERT_LE(self->len, lm_size(self->fd));
 	self->shared = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
@@ -112,8 +109,7 @@ FIXTURE_TEARDOWN(refault)
 {
 	munmap(self->shared, self->len);
 	munmap(self->private, self->len);
-	lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 /*

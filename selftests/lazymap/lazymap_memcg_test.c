@@ -141,9 +141,7 @@ FIXTURE_SETUP(memcg)
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)CG_LIMIT);
 	ASSERT_EQ(0, cg_write(self->file, val));
 
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->touch = CG_TOUCH;
 	if (self->touch > lm_size(self->fd))
 		self->touch = lm_size(self->fd);
@@ -153,10 +151,7 @@ FIXTURE_SETUP(memcg)
 
 FIXTURE_TEARDOWN(memcg)
 {
-	if (self->fd >= 0) {
-		lm_reset(self->fd);
-		close(self->fd);
-	}
+	lm_close_empty(self->fd);
 	if (self->made)
 		rmdir(self->dir);
 }

@@ -44,11 +44,7 @@ FIXTURE_VARIANT_ADD(map, private) {
 
 FIXTURE_SETUP(map)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	/* Start every test from an empty store. */
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	ASSERT_EQ(0, lm_info(self->fd, &self->base));
 	ASSERT_EQ(0ULL, self->base.resident_pages);
 	self->size = self->base.size;
@@ -58,8 +54,7 @@ FIXTURE_SETUP(map)
 /* Leave the store empty for whatever runs next. */
 FIXTURE_TEARDOWN(map)
 {
-	lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 /* Mapping the whole device allocates nothing and calls no fault handler. */

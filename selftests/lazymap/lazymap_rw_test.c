@@ -29,19 +29,14 @@ FIXTURE(rw) {
 
 FIXTURE_SETUP(rw)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	ASSERT_EQ(0, lm_info(self->fd, &self->base));
 	self->size = self->base.size;
 }
 
 FIXTURE_TEARDOWN(rw)
 {
-	if (self->fd >= 0)
-		lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 /* A memfd of the device's size: the reference where the contract is silent. */

@@ -24,10 +24,7 @@ FIXTURE(seek) {
 
 FIXTURE_SETUP(seek)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 	self->size = lm_size(self->fd);
 	ASSERT_LT(64 * lm_ps, self->size);
 	self->ref = memfd_create("lazymap-ref", MFD_CLOEXEC);
@@ -37,10 +34,8 @@ FIXTURE_SETUP(seek)
 
 FIXTURE_TEARDOWN(seek)
 {
-	if (self->fd >= 0)
-		lm_reset(self->fd);
+	lm_close_empty(self->fd);
 	close(self->ref);
-	close(self->fd);
 }
 
 /* Make page pg resident in both the device and the reference. */

@@ -655,10 +655,7 @@ FIXTURE(stress) {
 
 FIXTURE_SETUP(stress)
 {
-	self->dev_fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->dev_fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->dev_fd));
-	ASSERT_EQ(0, lm_reset(self->dev_fd));
+	LM_OPEN_EMPTY(self->dev_fd);
 	self->size = lm_size(self->dev_fd);
 	self->window = ST_WINDOW;
 	if (self->window > self->size / lm_ps)
@@ -674,10 +671,9 @@ FIXTURE_SETUP(stress)
 
 FIXTURE_TEARDOWN(stress)
 {
-	lm_reset(self->dev_fd);
+	lm_close_empty(self->dev_fd);
 	munmap(self->sh, sizeof(*self->sh));
 	close(self->ref_fd);
-	close(self->dev_fd);
 }
 
 TEST_F_TIMEOUT(stress, random_ops_match_memfd, 180)

@@ -30,16 +30,12 @@ FIXTURE(sysfs) {
 
 FIXTURE_SETUP(sysfs)
 {
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s", lm_dev_path(), strerror(-self->fd));
-	ASSERT_EQ(0, lm_reset(self->fd));
+	LM_OPEN_EMPTY(self->fd);
 }
 
 FIXTURE_TEARDOWN(sysfs)
 {
-	lm_reset(self->fd);
-	close(self->fd);
+	lm_close_empty(self->fd);
 }
 
 /* All four attributes, read between two identical ioctl snapshots. */

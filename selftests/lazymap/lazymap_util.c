@@ -110,6 +110,14 @@ int lm_reset(int fd)
 	return size ? lm_discard(fd, 0, size) : -ENODEV;
 }
 
+void lm_close_empty(int fd)
+{
+	if (fd < 0)
+		return;
+	lm_reset(fd);
+	close(fd);
+}
+
 int lm_read_u64(const char *path, uint64_t *val)
 {
 	char buf[32], *end;

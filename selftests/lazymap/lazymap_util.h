@@ -6,8 +6,9 @@
  *
  * The helpers never include kselftest_harness.h (it defines functions, so
  * only the test programs may include it); they report errors as -errno and
- * leave the verdict to the caller.  The LM_NEED_* macros at the end are the
- * exception: they expand inside a test and use the harness's SKIP().
+ * leave the verdict to the caller.  The macros at the end are the
+ * exception: they expand inside a test or fixture and use the harness's
+ * SKIP() and ASSERT_*().
  *
  * Environment:
  *   LAZYMAP_DEV  the device to test (default /dev/lazymap).  A regular file
@@ -21,10 +22,12 @@
 #ifndef LAZYMAP_UTIL_H
 #define LAZYMAP_UTIL_H
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <linux/lazymap.h>
@@ -72,6 +75,12 @@ int lm_discard(int fd, uint64_t offset, uint64_t length);
 
 /* Discard the whole device so that a test starts from an empty store. */
 int lm_reset(int fd);
+
+/*
+ * For a fixture teardown: empty the store, so that no test or program
+ * after this one finds its pages, and close fd.  Nothing if fd < 0.
+ */
+void lm_close_empty(int fd);
 
 /*
  * Read a file holding one decimal number and a newline, strictly: anything
@@ -189,6 +198,19 @@ bool lm_module_reloadable(void);
 	if (!lm_module_reloadable())					\
 		LM_SKIP("the module is not loaded or %s is missing",	\
 			lm_ko_path());					\
+} while (0)
+
+/*
+ * For a fixture setup: open the device read-write into fd (an int lvalue)
+ * and empty the store; either failing fails the setup.
+ */
+#define LM_OPEN_EMPTY(fd) do {						\
+	int *lm_fdp = &(fd);						\
+									\
+	*lm_fdp = lm_open(O_RDWR);					\
+	ASSERT_LE(0, *lm_fdp)						\
+		TH_LOG("open %s: %s", lm_dev_path(), strerror(-*lm_fdp)); \
+	ASSERT_EQ(0, lm_reset(*lm_fdp));				\
 } while (0)
 
 #endif /* LAZYMAP_UTIL_H */
