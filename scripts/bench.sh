@@ -257,21 +257,15 @@ fi
 start=$SECONDS
 lm_need_pkgs gnuplot-nox
 
-lm_log "bench step 1/5: getting the bookworm kernel"
-lm_vm_kernel bookworm
-krel=$LM_VM_KREL
-
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
 # Runs share the output directory: take turns.
-exec {lock}>"$out/.lock"
-if ! flock -n "$lock"; then
-	lm_log "waiting for another benchmark run to finish"
-	flock "$lock"
-fi
+lm_vm_lock "$out" "benchmark run"
+out=$(cd "$out" && pwd)
+# What the benchmark writes, carried out of the VM.
+files=(results.csv summary.csv table.txt table.md)
 
-lm_log "bench step 2/5: building the module for $krel"
-lm_vm_module "$LM_VM_KDIR"
+# 1, 2. The bookworm kernel and the module built against it.
+lm_vm_select bookworm '' '' '' "bench step"
+krel=$LM_VM_KREL
 
 lm_log "bench step 3/5: building lazymap-bench"
 lm_vm_make userspace
@@ -294,15 +288,15 @@ script=$out/run.sh
 		printf " '%s'" "${a//\'/\'\\\'\'}"
 	done
 	printf '\n'
-	cat <<-'EOF'
-	rc=$?
-	for f in results.csv summary.csv table.txt table.md; do
-		[ -f "/tmp/$f" ] || continue
-		echo "lazymap-bench-file-begin: $f"
-		cat "/tmp/$f"
-		echo "lazymap-bench-file-end: $f"
+	cat <<-EOF
+	rc=\$?
+	for f in ${files[*]}; do
+		[ -f "/tmp/\$f" ] || continue
+		echo "lazymap-bench-file-begin: \$f"
+		cat "/tmp/\$f"
+		echo "lazymap-bench-file-end: \$f"
 	done
-	exit $rc
+	exit \$rc
 	EOF
 } >"$script"
 lm_vm_initramfs "$out/initramfs.cpio.gz" "$LM_VM_MODULE" "$script" \
@@ -314,7 +308,7 @@ lm_log "bench step 5/5: booting $krel in QEMU (TCG) and running the" \
 # builds take the CPUs the guest's virtual CPUs run on.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log=$out/console.log
-rm -f "$out"/{results.csv,summary.csv,table.txt,table.md,bench.png}
+rm -f "${files[@]/#/$out/}" "$out/bench.png"
 rc=0
 # The guest's progress lines go to stderr; the files stay in the log.
 lm_vm_boot "$LM_VM_KERNEL" "$out/initramfs.cpio.gz" --log "$log" \
@@ -333,7 +327,7 @@ fi
 	"console log: $log)"
 
 # Carry the files out of the console log.
-for f in results.csv summary.csv table.txt table.md; do
+for f in "${files[@]}"; do
 	awk -v f="$f" '
 		$0 == "lazymap-bench-file-end: " f { on = 0 }
 		on { print }
