@@ -32,18 +32,6 @@ FIXTURE(charge) {
 	bool have_memcg;
 };
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static bool file_has_word(const char *path, const char *word)
 {
 	char buf[512], *t;
@@ -80,7 +68,7 @@ static int join(const char *cg)
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d\n", getpid());
-	return write_str(path, pid);
+	return lm_write_str(path, pid);
 }
 
 FIXTURE_SETUP(charge)
@@ -91,8 +79,8 @@ FIXTURE_SETUP(charge)
 	if (!self->have_memcg)
 		return;
 	if (!file_has_word(CG_ROOT "/cgroup.subtree_control", "memory"))
-		ASSERT_EQ(0, write_str(CG_ROOT "/cgroup.subtree_control",
-				       "+memory"));
+		ASSERT_EQ(0, lm_write_str(CG_ROOT "/cgroup.subtree_control",
+					  "+memory"));
 	ASSERT_TRUE(mkdir(CG_A, 0755) == 0 || errno == EEXIST);
 	ASSERT_TRUE(mkdir(CG_B, 0755) == 0 || errno == EEXIST);
 }

@@ -58,24 +58,12 @@ static const struct {
 
 #define NKNOBS	ARRAY_SIZE(fpa_knobs)
 
-static int fa_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 static int fa_knob(const char *name, const char *val)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), FPA_DIR "/%s", name);
-	return fa_write(path, val);
+	return lm_write_str(path, val);
 }
 
 static int fa_read_knob(const char *name, char *buf, size_t len)

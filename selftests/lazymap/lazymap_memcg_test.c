@@ -38,19 +38,6 @@
 #define CHILD_SETUP	2	/* could not join the group or map */
 #define CHILD_ENOMEM	3	/* write() failed with ENOMEM */
 
-static int cg_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 /* The value of "key" in a flat-keyed file (memory.stat, memory.events). */
 static int cg_key(const char *path, const char *key, uint64_t *val)
 {
@@ -131,7 +118,8 @@ FIXTURE_SETUP(memcg)
 			CG_ROOT);
 	}
 	fclose(f);
-	ASSERT_EQ(0, cg_write(CG_ROOT "/cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, lm_write_str(CG_ROOT "/cgroup.subtree_control",
+				  "+memory"));
 
 	snprintf(self->dir, sizeof(self->dir), CG_ROOT "/lazymap-memcg-%d",
 		 getpid());
@@ -139,7 +127,7 @@ FIXTURE_SETUP(memcg)
 	self->made = true;
 	snprintf(self->file, sizeof(self->file), "%s/memory.max", self->dir);
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)CG_LIMIT);
-	ASSERT_EQ(0, cg_write(self->file, val));
+	ASSERT_EQ(0, lm_write_str(self->file, val));
 
 	LM_OPEN_EMPTY(self->fd);
 	self->touch = CG_TOUCH;
@@ -177,7 +165,7 @@ static int cg_child(const char *dir, int fd, size_t touch, bool shared,
 			return CHILD_SETUP;
 	}
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	if (cg_write(procs, "0"))
+	if (lm_write_str(procs, "0"))
 		return CHILD_SETUP;
 
 	for (off = 0; off < touch; off += syscall ? CG_CHUNK : lm_ps) {
@@ -272,7 +260,8 @@ TEST_F_TIMEOUT(memcg, store_cannot_grow_past_memory_max, 120)
 	ASSERT_EQ(0, lm_read_u64(path, &current));
 	ASSERT_EQ(0, lm_reset(self->fd));
 	snprintf(path, sizeof(path), "%s/memory.reclaim", self->dir);
-	cg_write(path, "1G");	/* EAGAIN: nothing reclaimable, as expected */
+	/* EAGAIN: nothing reclaimable, as expected. */
+	lm_write_str(path, "1G");
 	snprintf(path, sizeof(path), "%s/memory.current", self->dir);
 	ASSERT_EQ(0, lm_read_u64(path, &after));
 	TH_LOG("memory.current %llu -> %llu after discarding the store",

@@ -151,6 +151,24 @@ int lm_sysfs_u64(const char *attr, uint64_t *val)
 	return lm_read_u64(path, val);
 }
 
+int lm_write_str(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd, err = 0;
+	ssize_t n;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
 uint64_t lm_pagemap(const void *addr)
 {
 	uint64_t ent = 0;

@@ -91,6 +91,12 @@ int lm_read_u64(const char *path, uint64_t *val);
 /* Read /sys/class/misc/lazymap/<attr>.  0 or -errno. */
 int lm_sysfs_u64(const char *attr, uint64_t *val);
 
+/*
+ * Write the string s to the file at path in one write(2), as sysfs,
+ * debugfs and cgroup files want.  0, -errno, or -EIO for a short write.
+ */
+int lm_write_str(const char *path, const char *s);
+
 /* The pagemap entry of the page holding addr in this process (0 on error). */
 uint64_t lm_pagemap(const void *addr);
 
