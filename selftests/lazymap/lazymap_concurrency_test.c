@@ -50,6 +50,8 @@ FIXTURE_SETUP(race)
 	pthread_barrierattr_t attr;
 
 	LM_OPEN_EMPTY(self->fd);
+	/* Frames are compared only where pagemap shows them. */
+	self->have_pfn = lm_pfn_visible() > 0;
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
@@ -144,24 +146,10 @@ static void check_round(struct __test_metadata *_metadata, int fd,
 	}
 }
 
-static bool pfn_visible(void)
-{
-	uint8_t *p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bool ok;
-
-	if (p == MAP_FAILED)
-		return false;
-	p[0] = 1;
-	ok = lm_pfn(p) != 0;
-	munmap(p, lm_ps);
-	return ok;
-}
-
 /* Processes forked before opening: unrelated opens and mappings. */
 TEST_F(race, processes_first_touch)
 {
-	bool have_pfn = pfn_visible(), writer[NWORKERS];
+	bool writer[NWORKERS];
 	pid_t pid[NWORKERS];
 	int r, w;
 
@@ -184,14 +172,15 @@ TEST_F(race, processes_first_touch)
 		}
 		for (w = 0; w < NWORKERS; w++)
 			ASSERT_EQ(0, lm_wait(pid[w]));
-		check_round(_metadata, self->fd, self->sh, have_pfn, writer);
+		check_round(_metadata, self->fd, self->sh, self->have_pfn,
+			    writer);
 	}
 }
 
 /* Threads, each with its own mapping; half of them with their own open. */
 TEST_F(race, threads_own_mappings)
 {
-	bool have_pfn = pfn_visible(), writer[NWORKERS];
+	bool writer[NWORKERS];
 	struct worker wk[NWORKERS];
 	pthread_t th[NWORKERS];
 	int r, w;
@@ -210,14 +199,15 @@ TEST_F(race, threads_own_mappings)
 		}
 		for (w = 0; w < NWORKERS; w++)
 			ASSERT_EQ(0, pthread_join(th[w], NULL));
-		check_round(_metadata, self->fd, self->sh, have_pfn, writer);
+		check_round(_metadata, self->fd, self->sh, self->have_pfn,
+			    writer);
 	}
 }
 
 /* Threads faulting one mapping together (one page table). */
 TEST_F(race, threads_one_mapping)
 {
-	bool have_pfn = pfn_visible(), writer[NWORKERS];
+	bool writer[NWORKERS];
 	struct worker wk[NWORKERS];
 	pthread_t th[NWORKERS];
 	uint8_t *p;
@@ -239,7 +229,8 @@ TEST_F(race, threads_one_mapping)
 		}
 		for (w = 0; w < NWORKERS; w++)
 			ASSERT_EQ(0, pthread_join(th[w], NULL));
-		check_round(_metadata, self->fd, self->sh, have_pfn, writer);
+		check_round(_metadata, self->fd, self->sh, self->have_pfn,
+			    writer);
 		munmap(p, NPAGES * lm_ps);
 	}
 }
@@ -250,7 +241,7 @@ TEST_F(race, threads_one_mapping)
  */
 TEST_F(race, private_readers_share_store_page)
 {
-	bool have_pfn = pfn_visible(), writer[NWORKERS];
+	bool writer[NWORKERS];
 	pid_t pid[NWORKERS];
 	int w;
 
@@ -280,7 +271,7 @@ TEST_F(race, private_readers_share_store_page)
 	}
 	for (w = 0; w < NWORKERS; w++)
 		ASSERT_EQ(0, lm_wait(pid[w]));
-	check_round(_metadata, self->fd, self->sh, have_pfn, writer);
+	check_round(_metadata, self->fd, self->sh, self->have_pfn, writer);
 }
 
 TEST_HARNESS_MAIN

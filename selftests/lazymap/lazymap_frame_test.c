@@ -32,17 +32,13 @@ FIXTURE(frame) {
 
 FIXTURE_SETUP(frame)
 {
-	uint8_t *p;
+	int visible;
 
 	LM_OPEN_EMPTY(self->fd);
 	self->size = lm_size(self->fd);
-
-	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	p[0] = 1;
-	self->have_pfn = lm_pfn(p) != 0;
-	munmap(p, lm_ps);
+	visible = lm_pfn_visible();
+	ASSERT_LE(0, visible);
+	self->have_pfn = visible;
 }
 
 FIXTURE_TEARDOWN(frame)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -189,6 +190,20 @@ uint64_t lm_pfn(const void *addr)
 	uint64_t ent = lm_pagemap(addr);
 
 	return ent & LM_PM_PRESENT ? ent & LM_PM_PFN_MASK : 0;
+}
+
+int lm_pfn_visible(void)
+{
+	uint8_t *p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ret;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	p[0] = 1;
+	ret = lm_pfn(p) != 0;
+	munmap(p, lm_ps);
+	return ret;
 }
 
 void lm_touch_read(const void *p, size_t npages)

@@ -104,6 +104,12 @@ uint64_t lm_pagemap(const void *addr);
 uint64_t lm_pfn(const void *addr);
 
 /*
+ * Whether pagemap shows frame numbers here (without CAP_SYS_ADMIN they
+ * read as zero): 1 or 0, or -errno if it cannot tell.
+ */
+int lm_pfn_visible(void);
+
+/*
  * A load or a store that the compiler must emit as written, for touches
  * whose point is the fault they cause.
  */
