@@ -7,6 +7,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "bench_core.h"
@@ -195,45 +196,42 @@ static void table_cells(const struct scenario *sc, int reps, struct cells *c)
 		 checked_name(sc), med, lo, hi);
 }
 
-void write_table_txt(struct bench *b, FILE *f)
+#define ROW_TXT	"%-2s %-46s %-7s %9s %9s %9s  %-32s %-22s %s\n"
+#define ROW_MD	"| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n"
+
+/* The lines of the scenarios that ran, as text or as Markdown. */
+static void write_rows(struct bench *b, FILE *f, bool md)
 {
 	const struct scenario *sc;
 	struct cells c;
 
-	fprintf(f, "%-2s %-46s %-7s %9s %9s %9s  %-32s %-22s %s\n",
-		"#", "scenario (median of the key metric)", "unit",
-		"lazymap", "memfd", "anon", "checked: median [min..max]",
-		"target", "result");
 	for (sc = scenarios; sc < scenarios + NSCEN; sc++) {
 		if (!sc->ran)
 			continue;
 		table_cells(sc, b->reps, &c);
-		fprintf(f, "%-2s %-46s %-7s %9s %9s %9s  %-32s %-22s %s\n",
+		fprintf(f, md ? ROW_MD : ROW_TXT,
 			c.id, sc->title, c.unit, c.bk[BK_LAZYMAP],
 			c.bk[BK_MEMFD], c.bk[BK_ANON], c.checked,
 			sc->target_text,
 			verdict(sc, checked_stats(sc, b->reps).med));
 	}
+}
+
+void write_table_txt(struct bench *b, FILE *f)
+{
+	fprintf(f, ROW_TXT,
+		"#", "scenario (median of the key metric)", "unit",
+		"lazymap", "memfd", "anon", "checked: median [min..max]",
+		"target", "result");
+	write_rows(b, f, false);
 	write_notes(b, f, "");
 }
 
 void write_table_md(struct bench *b, FILE *f)
 {
-	const struct scenario *sc;
-	struct cells c;
-
 	fprintf(f, "| # | scenario | unit | lazymap | memfd | anon | checked: median [min..max] | target | result |\n");
 	fprintf(f, "|---|---|---|--:|--:|--:|---|---|---|\n");
-	for (sc = scenarios; sc < scenarios + NSCEN; sc++) {
-		if (!sc->ran)
-			continue;
-		table_cells(sc, b->reps, &c);
-		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			c.id, sc->title, c.unit, c.bk[BK_LAZYMAP],
-			c.bk[BK_MEMFD], c.bk[BK_ANON], c.checked,
-			sc->target_text,
-			verdict(sc, checked_stats(sc, b->reps).med));
-	}
+	write_rows(b, f, true);
 	fprintf(f, "\n");
 	write_notes(b, f, "- ");
 }
