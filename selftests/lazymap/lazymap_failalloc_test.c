@@ -383,6 +383,25 @@ static bool fa_wait_state(struct fa_shared *sh, int state, unsigned int ms)
 	return true;
 }
 
+/*
+ * Arm injection and start fa_fault_child() on the access; return once the
+ * child is in it.
+ */
+static pid_t fa_start_access(struct __test_metadata *_metadata,
+			     struct fa_env *env, bool shared, bool write,
+			     bool resident)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, fa_arm(true));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		fa_fault_child(env->fd, env->sh, shared, write, resident);
+	ASSERT_TRUE(fa_wait_state(env->sh, 1, 20000));
+	return pid;
+}
+
 /* The access spins (no SIGBUS, no kill) and completes once injection stops. */
 TEST_F_TIMEOUT(fault, retried_until_allocation_succeeds, 60)
 {
@@ -390,13 +409,8 @@ TEST_F_TIMEOUT(fault, retried_until_allocation_succeeds, 60)
 	int status;
 	pid_t pid;
 
-	ASSERT_EQ(0, fa_arm(true));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		fa_fault_child(self->env.fd, self->env.sh, variant->shared,
-			       variant->write, variant->resident);
-	ASSERT_TRUE(fa_wait_state(self->env.sh, 1, 20000));
+	pid = fa_start_access(_metadata, &self->env, variant->shared,
+			      variant->write, variant->resident);
 	/* Counters from here on: the child's setup faults are done. */
 	ASSERT_EQ(0, lm_info(self->env.fd, &before));
 	usleep(SPIN_MS * 1000);
@@ -432,13 +446,8 @@ TEST_F_TIMEOUT(fault, fatal_signal_ends_the_retries, 60)
 	uint64_t t0;
 	pid_t pid;
 
-	ASSERT_EQ(0, fa_arm(true));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		fa_fault_child(self->env.fd, self->env.sh, variant->shared,
-			       variant->write, variant->resident);
-	ASSERT_TRUE(fa_wait_state(self->env.sh, 1, 20000));
+	pid = fa_start_access(_metadata, &self->env, variant->shared,
+			      variant->write, variant->resident);
 	ASSERT_EQ(0, lm_info(self->env.fd, &before));
 	usleep(SPIN_MS * 1000 / 4);
 	t0 = fa_now_ms();
