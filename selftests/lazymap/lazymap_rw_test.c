@@ -305,13 +305,32 @@ TEST_F(rw, bad_buffer_efault)
 }
 
 /*
+ * pwrite (or pread) of len bytes at offset 0 from (into) buf, on the device
+ * and then on the reference: the same return value and the same errno.
+ */
+static void expect_like_ref(struct __test_metadata *_metadata, int fd,
+			    int ref, bool is_write, void *buf, size_t len)
+{
+	const char *op = is_write ? "pwrite" : "pread";
+	ssize_t dev_ret, ref_ret;
+	int dev_err, ref_err;
+
+	errno = 0;
+	dev_ret = is_write ? pwrite(fd, buf, len, 0) : pread(fd, buf, len, 0);
+	dev_err = errno;
+	errno = 0;
+	ref_ret = is_write ? pwrite(ref, buf, len, 0) : pread(ref, buf, len, 0);
+	ref_err = errno;
+	EXPECT_EQ(ref_ret, dev_ret) TH_LOG("%s", op);
+	EXPECT_EQ(ref_err, dev_err) TH_LOG("%s", op);
+}
+
+/*
  * A buffer good for its first page only: same result as a memfd (a short
  * transfer of the good part), and nothing beyond it is written.
  */
 TEST_F(rw, partly_bad_buffer_like_memfd)
 {
-	ssize_t dev_ret, ref_ret;
-	int dev_err, ref_err;
 	uint8_t *buf;
 	int ref;
 
@@ -323,23 +342,8 @@ TEST_F(rw, partly_bad_buffer_like_memfd)
 	ASSERT_EQ(0, mprotect(buf + lm_ps, lm_ps, PROT_NONE));
 	lm_fill(buf, lm_ps, 0, 16);
 
-	errno = 0;
-	dev_ret = pwrite(self->fd, buf + 100, lm_ps, 0);
-	dev_err = errno;
-	errno = 0;
-	ref_ret = pwrite(ref, buf + 100, lm_ps, 0);
-	ref_err = errno;
-	EXPECT_EQ(ref_ret, dev_ret);
-	EXPECT_EQ(ref_err, dev_err);
-
-	errno = 0;
-	dev_ret = pread(self->fd, buf + 200, lm_ps, 0);
-	dev_err = errno;
-	errno = 0;
-	ref_ret = pread(ref, buf + 200, lm_ps, 0);
-	ref_err = errno;
-	EXPECT_EQ(ref_ret, dev_ret);
-	EXPECT_EQ(ref_err, dev_err);
+	expect_like_ref(_metadata, self->fd, ref, true, buf + 100, lm_ps);
+	expect_like_ref(_metadata, self->fd, ref, false, buf + 200, lm_ps);
 	munmap(buf, 2 * lm_ps);
 	close(ref);
 }
