@@ -283,10 +283,7 @@ script=$out/run.sh
 	echo 'dmesg -n 1'
 	printf 'lazymap-bench --ko /lazymap/lazymap.ko --reps %s --out /tmp' \
 		"$reps"
-	for a in ${bench_args[@]+"${bench_args[@]}"}; do
-		# Single-quoted for the guest's sh.
-		printf " '%s'" "${a//\'/\'\\\'\'}"
-	done
+	lm_vm_sh_args ${bench_args[@]+"${bench_args[@]}"}
 	printf '\n'
 	cat <<-EOF
 	rc=\$?

@@ -93,10 +93,7 @@ script=$dir/run.sh
 	echo '	exit 2'
 	echo 'fi'
 	printf 'exec /lazymap/bin/lazymap-demo'
-	for a in ${demo_args[@]+"${demo_args[@]}"}; do
-		# Single-quoted for the guest's sh.
-		printf " '%s'" "${a//\'/\'\\\'\'}"
-	done
+	lm_vm_sh_args ${demo_args[@]+"${demo_args[@]}"}
 	printf '\n'
 } >"$script"
 lm_vm_initramfs "$dir/initramfs.cpio.gz" "$module" "$script" \

@@ -22,6 +22,9 @@
 #   lm_vm_lock DIR WHAT
 #       create DIR and hold a lock on it until the caller exits, so that
 #       runs sharing DIR take turns; WHAT names them in the waiting message
+#   lm_vm_sh_args [ARG...]
+#       print each ARG single-quoted for the guest's sh, each after a blank,
+#       for a command line in a generated guest script
 #   lm_vm_make [TARGET...]
 #       make -C $LM_TOP TARGET... (default: userspace selftests), skipping a
 #       target whose directory has no Makefile yet, with a warning
@@ -122,6 +125,14 @@ lm_vm_lock() {
 		lm_log "waiting for another $what to finish"
 		flock "$fd"
 	fi
+}
+
+lm_vm_sh_args() {
+	local a
+
+	for a in "$@"; do
+		printf " '%s'" "${a//\'/\'\\\'\'}"
+	done
 }
 
 lm_vm_make() {
