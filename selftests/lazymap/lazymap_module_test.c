@@ -68,6 +68,24 @@ FIXTURE_TEARDOWN(module)
 	}
 }
 
+/* Open the device read-write into self->fd, map npages pages shared. */
+#define MAP_DEVICE(npages) do {						\
+	self->fd = lm_open(O_RDWR);					\
+	ASSERT_LE(0, self->fd);						\
+	self->map_len = (npages) * lm_ps;				\
+	self->map = mmap(NULL, self->map_len, PROT_READ | PROT_WRITE,	\
+			 MAP_SHARED, self->fd, 0);			\
+	ASSERT_NE(MAP_FAILED, self->map);				\
+} while (0)
+
+/* Undo MAP_DEVICE(), leaving nothing for the teardown. */
+#define UNMAP_DEVICE() do {						\
+	munmap(self->map, self->map_len);				\
+	self->map = MAP_FAILED;						\
+	close(self->fd);						\
+	self->fd = -1;							\
+} while (0)
+
 /* The refusal of delete_module for a module in use: EWOULDBLOCK. */
 #define EXPECT_UNLOAD_REFUSED() do {					\
 	int __err = lm_module_unload();					\
@@ -241,12 +259,7 @@ TEST_F(module, unload_refused_while_mapped)
 {
 	NEED_RELOAD();
 
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd);
-	self->map_len = 4 * lm_ps;
-	self->map = mmap(NULL, self->map_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
+	MAP_DEVICE(4);
 	lm_touch_write(self->map, 4, 9);
 	close(self->fd);
 	self->fd = -1;
@@ -266,12 +279,7 @@ TEST_F(module, unload_refused_while_child_maps)
 
 	NEED_RELOAD();
 
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd);
-	self->map_len = 2 * lm_ps;
-	self->map = mmap(NULL, self->map_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
+	MAP_DEVICE(2);
 	ASSERT_EQ(0, lm_chan_open(&ch));
 	self->child = fork();
 	ASSERT_LE(0, self->child);
@@ -284,10 +292,7 @@ TEST_F(module, unload_refused_while_child_maps)
 		_exit(self->map[0] == 0x3c ? 0 : 2);
 	}
 	ASSERT_EQ(0, lm_chan_recv(&ch, false, &go, 1));
-	munmap(self->map, self->map_len);
-	self->map = MAP_FAILED;
-	close(self->fd);
-	self->fd = -1;
+	UNMAP_DEVICE();
 
 	EXPECT_UNLOAD_REFUSED();
 	ASSERT_EQ(0, lm_chan_send(&ch, false, "x", 1));
@@ -358,22 +363,14 @@ TEST_F(module, vmspliced_pages_survive_unload)
 	NEED_RELOAD();
 	ASSERT_GE(sizeof(buf), 4 * lm_ps);
 
-	self->fd = lm_open(O_RDWR);
-	ASSERT_LE(0, self->fd);
-	self->map_len = 4 * lm_ps;
-	self->map = mmap(NULL, self->map_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
+	MAP_DEVICE(4);
 	lm_fill(self->map, self->map_len, 0, 41);
 
 	ASSERT_EQ(0, pipe(pfd));
 	iov.iov_base = self->map;
 	iov.iov_len = self->map_len;
 	ASSERT_EQ((ssize_t)self->map_len, vmsplice(pfd[1], &iov, 1, 0));
-	munmap(self->map, self->map_len);
-	self->map = MAP_FAILED;
-	close(self->fd);
-	self->fd = -1;
+	UNMAP_DEVICE();
 	ASSERT_EQ(0, lm_module_unload());
 
 	ASSERT_EQ((ssize_t)(4 * lm_ps), read(pfd[0], buf, 4 * lm_ps));
