@@ -146,6 +146,30 @@ static void check_round(struct __test_metadata *_metadata, int fd,
 	}
 }
 
+/* Rounds 1 and 3: half the workers only read. */
+static bool round_writer(int r, int w)
+{
+	return !(r % 2 && w % 2);
+}
+
+/* Run the workers as threads, released together, then check the round. */
+static void thread_round(struct __test_metadata *_metadata, int fd,
+			 const struct shared *sh, bool have_pfn,
+			 struct worker *wk)
+{
+	bool writer[NWORKERS];
+	pthread_t th[NWORKERS];
+	int w;
+
+	for (w = 0; w < NWORKERS; w++) {
+		writer[w] = !wk[w].read_only;
+		ASSERT_EQ(0, pthread_create(&th[w], NULL, work, &wk[w]));
+	}
+	for (w = 0; w < NWORKERS; w++)
+		ASSERT_EQ(0, pthread_join(th[w], NULL));
+	check_round(_metadata, fd, sh, have_pfn, writer);
+}
+
 /* Processes forked before opening: unrelated opens and mappings. */
 TEST_F(race, processes_first_touch)
 {
@@ -156,8 +180,7 @@ TEST_F(race, processes_first_touch)
 	for (r = 0; r < ROUNDS; r++) {
 		ASSERT_EQ(0, lm_reset(self->fd));
 		for (w = 0; w < NWORKERS; w++) {
-			/* Round 1 and 3: half the workers only read. */
-			writer[w] = !(r % 2 && w % 2);
+			writer[w] = round_writer(r, w);
 			pid[w] = fork();
 			ASSERT_LE(0, pid[w]);
 			if (pid[w] == 0) {
@@ -180,36 +203,25 @@ TEST_F(race, processes_first_touch)
 /* Threads, each with its own mapping; half of them with their own open. */
 TEST_F(race, threads_own_mappings)
 {
-	bool writer[NWORKERS];
 	struct worker wk[NWORKERS];
-	pthread_t th[NWORKERS];
 	int r, w;
 
 	for (r = 0; r < ROUNDS; r++) {
 		ASSERT_EQ(0, lm_reset(self->fd));
-		for (w = 0; w < NWORKERS; w++) {
-			writer[w] = !(r % 2 && w % 2);
+		for (w = 0; w < NWORKERS; w++)
 			wk[w] = (struct worker){
 				.sh = self->sh, .id = w,
 				.fd = w % 2 ? self->fd : -1,
-				.read_only = !writer[w],
+				.read_only = !round_writer(r, w),
 			};
-			ASSERT_EQ(0, pthread_create(&th[w], NULL, work,
-						    &wk[w]));
-		}
-		for (w = 0; w < NWORKERS; w++)
-			ASSERT_EQ(0, pthread_join(th[w], NULL));
-		check_round(_metadata, self->fd, self->sh, self->have_pfn,
-			    writer);
+		thread_round(_metadata, self->fd, self->sh, self->have_pfn, wk);
 	}
 }
 
 /* Threads faulting one mapping together (one page table). */
 TEST_F(race, threads_one_mapping)
 {
-	bool writer[NWORKERS];
 	struct worker wk[NWORKERS];
-	pthread_t th[NWORKERS];
 	uint8_t *p;
 	int r, w;
 
@@ -218,19 +230,12 @@ TEST_F(race, threads_one_mapping)
 		p = mmap(NULL, NPAGES * lm_ps, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, self->fd, 0);
 		ASSERT_NE(MAP_FAILED, p);
-		for (w = 0; w < NWORKERS; w++) {
-			writer[w] = !(r % 2 && w % 2);
+		for (w = 0; w < NWORKERS; w++)
 			wk[w] = (struct worker){
 				.sh = self->sh, .id = w, .fd = self->fd,
-				.map = p, .read_only = !writer[w],
+				.map = p, .read_only = !round_writer(r, w),
 			};
-			ASSERT_EQ(0, pthread_create(&th[w], NULL, work,
-						    &wk[w]));
-		}
-		for (w = 0; w < NWORKERS; w++)
-			ASSERT_EQ(0, pthread_join(th[w], NULL));
-		check_round(_metadata, self->fd, self->sh, self->have_pfn,
-			    writer);
+		thread_round(_metadata, self->fd, self->sh, self->have_pfn, wk);
 		munmap(p, NPAGES * lm_ps);
 	}
 }
