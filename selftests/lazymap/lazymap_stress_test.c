@@ -271,6 +271,17 @@ static void op_unmap(struct st_worker *w)
 		st_unmap(w, (int)st_rand(w, w->nmaps));
 }
 
+/*
+ * The pages to lock for bytes [off, off + len) of a range that starts at
+ * window page first: np pages from window page lp.
+ */
+static void st_span(size_t first, size_t off, size_t len, size_t *lp,
+		    size_t *np)
+{
+	*lp = first + off / lm_ps;
+	*np = (off + len - 1) / lm_ps - off / lm_ps + 1;
+}
+
 /* Unlocked read faults: allocate pages, race discards. */
 static void op_touch(struct st_worker *w)
 {
@@ -296,8 +307,7 @@ static void op_mapwrite(struct st_worker *w)
 	if (!m || !(m->prot & PROT_WRITE))
 		return;
 	st_pick_range(w, 0, m->pages, &off, &len);
-	lp = m->first + off / lm_ps;
-	np = (off + len - 1) / lm_ps - off / lm_ps + 1;
+	st_span(m->first, off, len, &lp, &np);
 	st_fill_random(w, w->buf, len);
 	/* A private write reads the store page it copies: a shared lock. */
 	st_lock(w, lp, np, m->shared);
@@ -314,8 +324,7 @@ static void op_mapcheck(struct st_worker *w)
 	if (!m || !(m->prot & PROT_READ))
 		return;
 	st_pick_range(w, 0, m->pages, &off, &len);
-	lp = m->first + off / lm_ps;
-	np = (off + len - 1) / lm_ps - off / lm_ps + 1;
+	st_span(m->first, off, len, &lp, &np);
 	st_lock(w, lp, np, false);
 	st_same(w, m->shared ? "read through a shared mapping" :
 		"read through a private mapping", m->dev + off, m->ref + off,
@@ -329,8 +338,7 @@ static void op_pwrite(struct st_worker *w)
 	ssize_t a, b;
 
 	st_pick_range(w, 0, w->window, &off, &len);
-	lp = off / lm_ps;
-	np = (off + len - 1) / lm_ps - lp + 1;
+	st_span(0, off, len, &lp, &np);
 	st_fill_random(w, w->buf, len);
 	st_lock(w, lp, np, true);
 	a = pwrite(w->dev_fd, w->buf, len, (off_t)off);
@@ -347,8 +355,7 @@ static void op_pread(struct st_worker *w)
 	ssize_t a, b;
 
 	st_pick_range(w, 0, w->window, &off, &len);
-	lp = off / lm_ps;
-	np = (off + len - 1) / lm_ps - lp + 1;
+	st_span(0, off, len, &lp, &np);
 	st_lock(w, lp, np, false);
 	a = pread(w->dev_fd, w->buf, len, (off_t)off);
 	b = pread(w->ref_fd, w->rbuf, len, (off_t)off);
