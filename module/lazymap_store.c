@@ -22,6 +22,7 @@
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
@@ -56,11 +57,22 @@ static struct file_system_type lazymap_fs_type = {
 /*
  * A store page is dirty from birth and stays so (there is nothing to clean
  * it against); noop_dirty_folio() sets the flag without dirty accounting,
- * as ramfs does.
+ * as ramfs does.  The pages carry no private data, so the generic
+ * migrate_folio() can move them (compaction, memory hot-unplug), as for
+ * shmem: they can then come from movable pageblocks.
  */
 static const struct address_space_operations lazymap_aops = {
 	.dirty_folio	= noop_dirty_folio,
+#ifdef CONFIG_MIGRATION
+	.migrate_folio	= migrate_folio,
+#endif
 };
+
+#ifdef CONFIG_MIGRATION
+#define LAZYMAP_GFP	GFP_HIGHUSER_MOVABLE
+#else
+#define LAZYMAP_GFP	GFP_HIGHUSER
+#endif
 
 int lazymap_store_init(struct lazymap_store *store, u64 size)
 {
@@ -88,8 +100,7 @@ int lazymap_store_init(struct lazymap_store *store, u64 size)
 
 	mapping = store->inode->i_mapping;
 	mapping->a_ops = &lazymap_aops;
-	/* Not movable: without migrate_folio, dirty pages cannot move. */
-	mapping_set_gfp_mask(mapping, GFP_HIGHUSER);
+	mapping_set_gfp_mask(mapping, LAZYMAP_GFP);
 	mapping_set_unevictable(mapping);
 	return 0;
 
