@@ -95,7 +95,6 @@ static ssize_t lazymap_read_iter(struct kiocb *iocb, struct iov_iter *to)
 static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct lazymap_store *store = lazymap_file_store(iocb->ki_filp);
-	struct address_space *mapping = lazymap_store_mapping(store);
 	loff_t pos = iocb->ki_pos;
 	size_t left, done = 0;
 	ssize_t err = 0;
@@ -125,9 +124,7 @@ static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 
-		filemap_invalidate_lock_shared(mapping);
 		folio = lazymap_store_get(store, pos >> PAGE_SHIFT, &allocated);
-		filemap_invalidate_unlock_shared(mapping);
 		if (IS_ERR(folio)) {
 			err = PTR_ERR(folio);
 			break;

@@ -133,22 +133,17 @@ struct folio *lazymap_store_find(struct lazymap_store *store, pgoff_t index)
 }
 
 /*
- * The folio at @index, locked and with a reference, allocating a zeroed one
- * the first time the index is touched.  Racing first touches all end with
- * the one folio that filemap_add_folio() let into the page cache;
- * *@allocated says whether this call added it.
- *
- * Callers that can race with discard hold the invalidate lock shared.
+ * Add a zeroed folio at @index, or find the one a racing task added first.
+ * Called with the invalidate lock held shared.
  */
-struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
-				bool *allocated)
+static struct folio *lazymap_store_add(struct lazymap_store *store,
+				       pgoff_t index, bool *allocated)
 {
 	struct address_space *mapping = lazymap_store_mapping(store);
 	gfp_t gfp = mapping_gfp_mask(mapping);
 	struct folio *folio;
 	int err;
 
-	*allocated = false;
 	for (;;) {
 		folio = filemap_lock_folio(mapping, index);
 		folio = lazymap_folio_or_null(folio);
@@ -173,6 +168,35 @@ struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
 			return ERR_PTR(err);
 		/* Another task added one first: use theirs. */
 	}
+}
+
+/*
+ * The folio at @index, locked and with a reference, allocating a zeroed one
+ * the first time the index is touched.  Racing first touches all end with
+ * the one folio that filemap_add_folio() let into the page cache;
+ * *@allocated says whether this call added it.
+ *
+ * As in filemap_fault(), a resident folio is found without the invalidate
+ * lock: the lookup re-checks the folio's mapping once it holds the folio
+ * lock, and truncation takes that lock before it removes and unmaps the
+ * folio.  Only adding a folio takes the invalidate lock, shared, so that a
+ * discard (exclusive) never sees a page appear in the range it empties.
+ */
+struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
+				bool *allocated)
+{
+	struct address_space *mapping = lazymap_store_mapping(store);
+	struct folio *folio;
+
+	*allocated = false;
+	folio = lazymap_folio_or_null(filemap_lock_folio(mapping, index));
+	if (folio)
+		return folio;
+
+	filemap_invalidate_lock_shared(mapping);
+	folio = lazymap_store_add(store, index, allocated);
+	filemap_invalidate_unlock_shared(mapping);
+	return folio;
 }
 
 int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length)

@@ -23,7 +23,6 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct lazymap_store *store = lazymap_file_store(vma->vm_file);
-	struct address_space *mapping = lazymap_store_mapping(store);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool shared = vma->vm_flags & VM_SHARED;
 	struct folio *folio;
@@ -38,14 +37,11 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 
 	/*
-	 * Shared against discard, which takes it exclusive: a page is never
-	 * added to a range while it is being emptied.  The lock can be dropped
-	 * before the PTE is installed because the folio stays locked until
-	 * then, and truncation waits for the folio lock and unmaps it.
+	 * The folio stays locked until the kernel has installed the PTE, so a
+	 * discard cannot free it in between: truncation waits for the folio
+	 * lock, then unmaps the folio.
 	 */
-	filemap_invalidate_lock_shared(mapping);
 	folio = lazymap_store_get(store, vmf->pgoff, &allocated);
-	filemap_invalidate_unlock_shared(mapping);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
 	trace_lazymap_fault((u64)vmf->pgoff << PAGE_SHIFT, write, shared,
