@@ -4,7 +4,8 @@
  * allocates one zeroed page (behaviour 5), the range must lie inside the
  * device (4) though mremap() may grow it as on a memfd, protections and
  * open modes are enforced as for a file, and mappings of one offset see
- * each other's writes unless a private copy was made (6).  Every test runs for MAP_SHARED and MAP_PRIVATE.
+ * each other's writes unless a private copy was made (6).  Every test runs
+ * for MAP_SHARED and MAP_PRIVATE.
  */
 #include <errno.h>
 #include <fcntl.h>
