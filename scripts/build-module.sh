@@ -83,5 +83,5 @@ cmp -s "$hdr.tmp" "$hdr" || mv "$hdr.tmp" "$hdr"
 rm -f "$hdr.tmp"
 
 lm_log "building lazymap.ko for $krel"
-make -C "$kdir" M="$out" W=1 "$@" modules >&2
+make -s --no-print-directory -C "$kdir" M="$out" W=1 "$@" modules >&2
 echo "$out/lazymap.ko"
