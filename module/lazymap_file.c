@@ -16,6 +16,8 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
+#include <asm/ioctls.h>
+
 #include <linux/lazymap.h>
 
 #include "lazymap.h"
@@ -39,6 +41,13 @@ static int lazymap_open(struct inode *inode, struct file *file)
 	 * every mapping whatever node it was opened through.
 	 */
 	file->f_mapping = lazymap_store_mapping(store);
+	/*
+	 * O_DIRECT where a memfd takes it (lazymap_compat.h): there is no
+	 * cache to bypass, so direct I/O is served from the store as tmpfs
+	 * serves it from the page cache.
+	 */
+	if (LAZYMAP_ACCEPTS_ODIRECT)
+		file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
 }
 
@@ -69,7 +78,13 @@ static ssize_t lazymap_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 		/* A hole reads as zeros and stays a hole. */
 		folio = lazymap_store_find(store, pos >> PAGE_SHIFT);
-		if (folio) {
+		if (folio && PageHWPoison(folio_page(folio, 0))) {
+			/* A memory error took the bytes: as shmem, EIO. */
+			folio_put(folio);
+			if (!done)
+				return -EIO;
+			break;
+		} else if (folio) {
 			copied = copy_page_to_iter(folio_page(folio, 0), offset,
 						   chunk, to);
 			folio_put(folio);
@@ -104,6 +119,12 @@ static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return -EINVAL;
 	if (!iov_iter_count(from))
 		return 0;
+	/*
+	 * Appending (O_APPEND, RWF_APPEND) writes at the end of the file, as
+	 * on a memfd; the end of a fixed-size device has no room.
+	 */
+	if (iocb->ki_flags & IOCB_APPEND)
+		pos = store->size;
 	/* A fixed-size device: nothing fits at or past its end. */
 	if (pos >= store->size)
 		return -ENOSPC;
@@ -132,6 +153,11 @@ static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 		/* Copy unlocked: the source may be a mapping of this page. */
 		folio_unlock(folio);
+		if (PageHWPoison(folio_page(folio, 0))) {
+			folio_put(folio);
+			err = -EIO;
+			break;
+		}
 		copied = copy_page_from_iter(folio_page(folio, 0), offset,
 					     chunk, from);
 		flush_dcache_folio(folio);
@@ -188,6 +214,13 @@ static long lazymap_ioctl(struct file *file, unsigned int cmd,
 			return -EFAULT;
 		return 0;
 	}
+	case FIONREAD:
+		/*
+		 * The VFS answers this for regular files only: the bytes from
+		 * the file position to the end, as an int, truncation and all.
+		 */
+		return put_user((int)(store->size - file->f_pos),
+				(int __user *)argp);
 	case LAZYMAP_IOC_DISCARD: {
 		struct lazymap_range range;
 

@@ -61,11 +61,25 @@ static struct file_system_type lazymap_fs_type = {
  * migrate_folio() can move them (compaction, memory hot-unplug), as for
  * shmem: they can then come from movable pageblocks.
  */
+/*
+ * A store page with a memory error (machine check, or MADV_HWPOISON) stays
+ * in the store, marked: the kernel then answers SIGBUS to an access through
+ * a mapping, and read() and write() answer EIO, as for shmem.  Dropping it
+ * (the generic action) would silently turn the page's bytes into a hole of
+ * zeros at the next touch.
+ */
+static int lazymap_error_remove(struct address_space *mapping,
+				LAZYMAP_ERROR_REMOVE_ARG *unused)
+{
+	return 0;
+}
+
 static const struct address_space_operations lazymap_aops = {
 	.dirty_folio	= noop_dirty_folio,
 #ifdef CONFIG_MIGRATION
 	.migrate_folio	= migrate_folio,
 #endif
+	LAZYMAP_AOPS_ERROR_REMOVE = lazymap_error_remove,
 };
 
 #ifdef CONFIG_MIGRATION
