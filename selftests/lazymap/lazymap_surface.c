@@ -352,6 +352,32 @@ sf_child(const struct sf_row *row, enum sf_kind kind, uint64_t size,
 	_exit(0);
 }
 
+/* An expectation with "{PS}" and "{<n>PS}" replaced by byte counts. */
+static void sf_expand(char *out, size_t len, const char *pat)
+{
+	size_t o = 0;
+
+	while (pat && *pat && o + 1 < len) {
+		unsigned long n = 1;
+		char *end;
+
+		if (*pat == '{') {
+			if (pat[1] != 'P')
+				n = strtoul(pat + 1, &end, 10);
+			else
+				end = (char *)pat + 1;
+			if (!strncmp(end, "PS}", 3)) {
+				o += (size_t)snprintf(out + o, len - o, "%zu",
+						      n * lm_ps);
+				pat = end + 3;
+				continue;
+			}
+		}
+		out[o++] = *pat++;
+	}
+	out[o < len ? o : len - 1] = '\0';
+}
+
 int sf_run(const struct sf_row *row, struct sf_result *res)
 {
 	struct sf_result *shared;
@@ -398,10 +424,15 @@ int sf_run(const struct sf_row *row, struct sf_result *res)
 
 	*res = *shared;
 	munmap(shared, sizeof(*shared));
-	if (row->lm)
-		res->verdict = !strcmp(row->lm, res->out[SF_LAZYMAP]) &&
+	sf_expand(res->exp_lm, sizeof(res->exp_lm), row->lm);
+	sf_expand(res->exp_memfd, sizeof(res->exp_memfd), row->memfd);
+	if (row->lm && row->or_same &&
+	    !strcmp(res->out[SF_LAZYMAP], res->out[SF_MEMFD]))
+		res->verdict = "SAME";
+	else if (row->lm)
+		res->verdict = !strcmp(res->exp_lm, res->out[SF_LAZYMAP]) &&
 			(!row->memfd ||
-			 !strcmp(row->memfd, res->out[SF_MEMFD])) ?
+			 !strcmp(res->exp_memfd, res->out[SF_MEMFD])) ?
 			"INHERENT" : "DIFF";
 	else
 		res->verdict = strcmp(res->out[SF_LAZYMAP],

@@ -25,14 +25,27 @@
 #define UFFDIO_REGISTER_MODE_MINOR	((__u64)1 << 2)
 #endif
 
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC		(1 << 15)	/* 6.7 */
+#endif
+
 #define SEED		0x6173796e	/* "asyn" */
+/* In a_uffd's arg, above the register mode: ask for this feature. */
+#define WP_ASYNC	(1L << 32)
 #define NMAP		4
 
-/* UFFDIO_REGISTER of a MAP_SHARED mapping in mode arg. */
+/*
+ * UFFDIO_REGISTER of a MAP_SHARED mapping in the mode of arg (with
+ * WP_ASYNC: after asking UFFDIO_API for UFFD_FEATURE_WP_ASYNC, which since
+ * 6.7 lets write-protect work on any memory).
+ */
 static long a_uffd(struct sf_t *t)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = (__u64)t->arg };
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		.features = t->arg & WP_ASYNC ? UFFD_FEATURE_WP_ASYNC : 0,
+	};
+	struct uffdio_register reg = { .mode = (__u64)t->arg & 0xff };
 	uint8_t *p;
 	long r;
 	int uffd;
@@ -45,6 +58,7 @@ static long a_uffd(struct sf_t *t)
 		return -errno;
 	if (ioctl(uffd, UFFDIO_API, &api)) {
 		r = -errno;
+		sf_eff(t, "api=%s", sf_errname(errno));
 		close(uffd);
 		return r;
 	}
@@ -169,17 +183,22 @@ static long a_uring(struct sf_t *t)
 SF_FIXTURE;
 
 SF_INHERENT(uffd_missing, "userfaultfd", "UFFDIO_REGISTER MODE_MISSING",
-	    a_uffd, UFFDIO_REGISTER_MODE_MISSING, "?", "?",
+	    a_uffd, UFFDIO_REGISTER_MODE_MISSING, "EINVAL", "0 unregister=0",
 	    "vma_can_userfault(): missing-page faults are handled for anonymous, shmem and hugetlb memory only",
 	    .anon = true);
 SF_INHERENT(uffd_wp, "userfaultfd", "UFFDIO_REGISTER MODE_WP", a_uffd,
-	    UFFDIO_REGISTER_MODE_WP, "?", "?",
+	    UFFDIO_REGISTER_MODE_WP, "EINVAL", "0 unregister=0",
 	    "vma_can_userfault(): write-protect is for anonymous memory, and shmem and hugetlb with PTE markers, only",
 	    .anon = true);
 SF_INHERENT(uffd_minor, "userfaultfd", "UFFDIO_REGISTER MODE_MINOR",
-	    a_uffd, UFFDIO_REGISTER_MODE_MINOR, "?", "?",
+	    a_uffd, UFFDIO_REGISTER_MODE_MINOR, "EINVAL", "0 unregister=0",
 	    "vma_can_userfault(): minor faults are for shmem and hugetlb only",
 	    .anon = true);
+
+SF_SAME(uffd_wp_async, "userfaultfd",
+	"UFFDIO_REGISTER MODE_WP with UFFD_FEATURE_WP_ASYNC", a_uffd,
+	UFFDIO_REGISTER_MODE_WP | WP_ASYNC, .anon = true,
+	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL, which vma_can_userfault() refuses before it lets async write-protect take any memory (6.7+)");
 
 SF_SAME(uring_read, "io_uring", "io_uring IORING_OP_READ", a_uring,
 	IORING_OP_READ, .skip_on = "ENOSYS");

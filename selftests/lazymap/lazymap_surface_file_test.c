@@ -447,18 +447,29 @@ SF_SAME(falloc_punch_nokeep, "fallocate", "fallocate PUNCH_HOLE",
 	f_fallocate, FL_PUNCH_HOLE);
 SF_SAME(falloc_punch_zero, "fallocate", "fallocate PUNCH_HOLE|ZERO_RANGE",
 	f_fallocate, FL_PUNCH_HOLE | FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE);
-SF_SAME(falloc_collapse, "fallocate", "fallocate COLLAPSE_RANGE",
-	f_fallocate, FL_COLLAPSE_RANGE);
-SF_SAME(falloc_zero, "fallocate", "fallocate ZERO_RANGE", f_fallocate,
-	FL_ZERO_RANGE);
-SF_SAME(falloc_insert, "fallocate", "fallocate INSERT_RANGE", f_fallocate,
-	FL_INSERT_RANGE);
-SF_SAME(falloc_unshare, "fallocate", "fallocate UNSHARE_RANGE",
-	f_fallocate, FL_UNSHARE_RANGE);
+SF_INHERENT(falloc_collapse, "fallocate", "fallocate COLLAPSE_RANGE",
+	    f_fallocate, FL_COLLAPSE_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
+SF_INHERENT(falloc_zero, "fallocate", "fallocate ZERO_RANGE",
+	    f_fallocate, FL_ZERO_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
+SF_INHERENT(falloc_insert, "fallocate", "fallocate INSERT_RANGE",
+	    f_fallocate, FL_INSERT_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
+SF_INHERENT(falloc_unshare, "fallocate", "fallocate UNSHARE_RANGE",
+	    f_fallocate, FL_UNSHARE_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
 SF_SAME(falloc_nohide, "fallocate", "fallocate NO_HIDE_STALE", f_fallocate,
 	FL_NO_HIDE_STALE);
-SF_SAME(falloc_write_zeroes, "fallocate", "fallocate WRITE_ZEROES",
-	f_fallocate, FL_WRITE_ZEROES);
+SF_INHERENT(falloc_write_zeroes, "fallocate", "fallocate WRITE_ZEROES",
+	    f_fallocate, FL_WRITE_ZEROES, "ENODEV data=ZPPZZPZZ res=3",
+	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+	    "a mode since 6.17: there vfs_fallocate() checks the file type (ENODEV) before shmem the mode (EOPNOTSUPP); older kernels refuse the mode for both",
+	    .or_same = true);
 SF_SAME(falloc_unknown, "fallocate", "fallocate unknown mode bit",
 	f_fallocate, FL_UNKNOWN);
 
@@ -487,10 +498,10 @@ SF_SAME(posix_lock, "lock", "fcntl F_SETLK/F_GETLK", f_reclock, F_SETLK);
 SF_SAME(ofd_lock, "lock", "fcntl F_OFD_SETLK/F_OFD_GETLK", f_reclock,
 	F_OFD_SETLK);
 SF_INHERENT(lease_wr, "lock", "fcntl F_SETLEASE F_WRLCK", f_setlease,
-	    F_WRLCK, "EINVAL getlease=2", "0 getlease=1",
+	    F_WRLCK, "EINVAL getlease=2", "EAGAIN getlease=2",
 	    "generic_setlease() takes regular files only");
 SF_INHERENT(lease_rd, "lock", "fcntl F_SETLEASE F_RDLCK", f_setlease,
-	    F_RDLCK, "EINVAL getlease=2", NULL,
+	    F_RDLCK, "EINVAL getlease=2", "0 getlease=0",
 	    "generic_setlease() takes regular files only");
 SF_SAME(getlease, "lock", "fcntl F_GETLEASE", f_getlease, 0);
 

@@ -233,6 +233,9 @@ SF_FIXTURE;
 	SF_SAME(id##_private, "madvise", name " private", m_madvise,	\
 		ADV(advice, PRIVATE), .anon = true, ##__VA_ARGS__)
 
+#define UNEVICTABLE							\
+	"the store is unevictable like ramfs (there is nothing to write its pages to): reclaim skips its pages and leaves them mapped; a memfd's pages are reclaimable, so they are unmapped (and kept: no swap)"
+
 #define SPECIAL_GAP							\
 	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL, which this advice refuses"
 
@@ -243,7 +246,9 @@ MADV_ROWS(willneed, "MADV_WILLNEED", MADV_WILLNEED);
 MADV_ROWS(dontneed, "MADV_DONTNEED", MADV_DONTNEED);
 MADV_ROWS(free, "MADV_FREE", MADV_FREE);
 SF_INHERENT(remove_shared, "madvise", "MADV_REMOVE shared", m_madvise,
-	    ADV(MADV_REMOVE, SHARED), "?", "?",
+	    ADV(MADV_REMOVE, SHARED),
+	    "ENODEV present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+	    "0 present=0 res=0 data=ZZZZZZZZ self=zero child=zero vmflags=none",
 	    "madvise_remove() punches the hole with vfs_fallocate(), which takes regular files and block devices only (ENODEV); LAZYMAP_IOC_DISCARD is the device's equivalent",
 	    .anon = true);
 SF_SAME(remove_private, "madvise", "MADV_REMOVE private", m_madvise,
@@ -253,7 +258,11 @@ SF_SAME(dofork_shared, "madvise", "MADV_DOFORK shared", m_dofork, SHARED,
 	.anon = true, SPECIAL_GAP);
 SF_SAME(dofork_private, "madvise", "MADV_DOFORK private", m_dofork,
 	PRIVATE, .anon = true, SPECIAL_GAP);
-MADV_ROWS(mergeable, "MADV_MERGEABLE", MADV_MERGEABLE);
+SF_SAME(mergeable_shared, "madvise", "MADV_MERGEABLE shared", m_madvise,
+	ADV(MADV_MERGEABLE, SHARED), .anon = true);
+SF_SAME(mergeable_private, "madvise", "MADV_MERGEABLE private", m_madvise,
+	ADV(MADV_MERGEABLE, PRIVATE), .anon = true,
+	.gap = "VM_DONTEXPAND: ksm_madvise() returns 0 and sets nothing");
 MADV_ROWS(unmergeable, "MADV_UNMERGEABLE", MADV_UNMERGEABLE);
 MADV_ROWS(hugepage, "MADV_HUGEPAGE", MADV_HUGEPAGE);
 MADV_ROWS(nohugepage, "MADV_NOHUGEPAGE", MADV_NOHUGEPAGE);
@@ -262,7 +271,16 @@ MADV_ROWS(dodump, "MADV_DODUMP", MADV_DODUMP, SPECIAL_GAP);
 MADV_ROWS(wipeonfork, "MADV_WIPEONFORK", MADV_WIPEONFORK);
 MADV_ROWS(keeponfork, "MADV_KEEPONFORK", MADV_KEEPONFORK);
 MADV_ROWS(cold, "MADV_COLD", MADV_COLD);
-MADV_ROWS(pageout, "MADV_PAGEOUT", MADV_PAGEOUT);
+SF_INHERENT(pageout_shared, "madvise", "MADV_PAGEOUT shared", m_madvise,
+	    ADV(MADV_PAGEOUT, SHARED),
+	    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+	    "0 present=0 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+	    UNEVICTABLE, .anon = true);
+SF_INHERENT(pageout_private, "madvise", "MADV_PAGEOUT private", m_madvise,
+	    ADV(MADV_PAGEOUT, PRIVATE),
+	    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+	    "0 present=1 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+	    UNEVICTABLE, .anon = true);
 MADV_ROWS(populate_read, "MADV_POPULATE_READ", MADV_POPULATE_READ);
 MADV_ROWS(populate_write, "MADV_POPULATE_WRITE", MADV_POPULATE_WRITE);
 MADV_ROWS(dontneed_locked, "MADV_DONTNEED_LOCKED", MADV_DONTNEED_LOCKED);
@@ -281,8 +299,11 @@ SF_SAME(unknown, "madvise", "every other value 0..255", m_unknown, 0,
 
 SF_SAME(pmadv_cold, "madvise", "process_madvise MADV_COLD",
 	m_process_madvise, MADV_COLD, .anon = true);
-SF_SAME(pmadv_pageout, "madvise", "process_madvise MADV_PAGEOUT",
-	m_process_madvise, MADV_PAGEOUT, .anon = true);
+SF_INHERENT(pmadv_pageout, "madvise", "process_madvise MADV_PAGEOUT",
+	    m_process_madvise, MADV_PAGEOUT,
+	    "{8PS} present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+	    "{8PS} present=0 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+	    UNEVICTABLE, .anon = true);
 SF_SAME(pmadv_willneed, "madvise", "process_madvise MADV_WILLNEED",
 	m_process_madvise, MADV_WILLNEED, .anon = true);
 SF_SAME(pmadv_collapse, "madvise", "process_madvise MADV_COLLAPSE",
@@ -290,6 +311,6 @@ SF_SAME(pmadv_collapse, "madvise", "process_madvise MADV_COLLAPSE",
 SF_SAME(pmadv_dontneed, "madvise", "process_madvise MADV_DONTNEED",
 	m_process_madvise, MADV_DONTNEED, .anon = true);
 SF_SAME(pmadv_guard, "madvise", "process_madvise MADV_GUARD_INSTALL",
-	m_process_madvise, MADV_GUARD_INSTALL, .anon = true);
+	m_process_madvise, MADV_GUARD_INSTALL, .anon = true, SPECIAL_GAP);
 
 SF_MAIN

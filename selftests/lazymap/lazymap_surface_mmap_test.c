@@ -45,7 +45,7 @@
 #define MCL_ONFAULT		4
 #endif
 /* A flag bit no kernel knows, for MAP_SHARED_VALIDATE. */
-#define MAP_UNKNOWN		0x4000000
+#define MAP_UNKNOWN		0x800000
 
 #define SEED		0x6d6d6170	/* "mmap" */
 #define NMAP		8

@@ -220,10 +220,13 @@ static long z_sendfile_to(struct sf_t *t)
 	return r;
 }
 
-/* copy_file_range between the target and a scratch memfd (arg: 1 = into the target). */
+/*
+ * copy_file_range of a page between the target and a scratch memfd (arg
+ * 1: into the target).
+ */
 static long z_copy_file_range(struct sf_t *t)
 {
-	size_t len = 3 * lm_ps / 2;
+	size_t len = lm_ps;
 	int other = memfd_create("lazymap-other", MFD_CLOEXEC);
 	loff_t in_off = (loff_t)(lm_ps / 2), out_off = (loff_t)(2 * lm_ps);
 	uint8_t *buf = malloc(2 * lm_ps);
@@ -288,13 +291,16 @@ SF_SAME(sendfile_socket, "splice", "sendfile file -> socket",
 SF_SAME(sendfile_to, "splice", "sendfile memfd -> file", z_sendfile_to, 0,
 	.gap = "no .splice_write in lazymap_fops: EINVAL");
 SF_INHERENT(copy_from, "splice", "copy_file_range file -> memfd",
-	    z_copy_file_range, 0, "?", "?",
+	    z_copy_file_range, 0, "EINVAL dst=Z data=PPZZ pos=0 res=2",
+	    "{PS} dst=P data=PPZZ pos=0 res=2",
 	    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
 SF_INHERENT(copy_to, "splice", "copy_file_range memfd -> file",
-	    z_copy_file_range, 1, "?", "?",
+	    z_copy_file_range, 1, "EINVAL data=PPZZ pos=0 res=2",
+	    "{PS} data=PPXZ pos=0 res=3",
 	    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
 SF_INHERENT(copy_self, "splice", "copy_file_range file -> same file",
-	    z_copy_file_range_self, 0, "?", "?",
+	    z_copy_file_range_self, 0, "EINVAL data=PPZZ pos=0 res=2",
+	    "{PS} data=PPXZ pos=0 res=3",
 	    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
 
 SF_MAIN

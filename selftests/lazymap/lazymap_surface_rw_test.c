@@ -257,18 +257,40 @@ static long rw_writev(struct sf_t *t)
 	return r;
 }
 
+/*
+ * In the argument of the preadv2/pwritev2 rows, above the RWF_* flags: use
+ * a descriptor of a new open() (a memfd through /proc/self/fd), whose
+ * f_mode the file system's open() set, rather than memfd_create()'s.
+ */
+#define REOPEN		(1L << 32)
+
+/* The descriptor a row works on, and whether it must be closed. */
+static int row_fd(struct sf_t *t)
+{
+	return t->arg & REOPEN ? sf_reopen(t, O_RDWR) : t->fd;
+}
+
+static void row_fd_done(struct sf_t *t, int fd)
+{
+	if (fd >= 0 && fd != t->fd)
+		close(fd);
+}
+
 /* preadv2(arg) of two pages at page 1, half of it pattern, half hole. */
 static long rw_preadv2(struct sf_t *t)
 {
 	size_t len = 2 * lm_ps;
 	uint8_t *buf = calloc(1, len);
 	struct iovec iov = { buf, len };
+	int fd = row_fd(t);
 	long r;
 
-	if (!buf)
+	if (!buf || fd < 0)
 		return -ENOMEM;
 	prep(t);
-	r = sf_ret(preadv2(t->fd, &iov, 1, (off_t)lm_ps, (int)t->arg));
+	r = sf_ret(preadv2(fd, &iov, 1, (off_t)lm_ps,
+			   (int)(t->arg & 0xffffffff)));
+	row_fd_done(t, fd);
 	if (r > 0)
 		sf_eff_buf(t, "buf", buf, (size_t)r, lm_ps, SEED);
 	after(t, t->fd);
@@ -284,14 +306,16 @@ static long rw_pwritev2(struct sf_t *t)
 {
 	uint8_t *buf = malloc(lm_ps);
 	struct iovec iov = { buf, lm_ps };
+	int fd = row_fd(t);
 	long r;
 
-	if (!buf)
+	if (!buf || fd < 0)
 		return -ENOMEM;
 	prep(t);
 	lm_fill(buf, lm_ps, 2 * lm_ps, SEED);
-	r = sf_ret(pwritev2(t->fd, &iov, 1, (off_t)(2 * lm_ps),
-			    (int)t->arg));
+	r = sf_ret(pwritev2(fd, &iov, 1, (off_t)(2 * lm_ps),
+			    (int)(t->arg & 0xffffffff)));
+	row_fd_done(t, fd);
 	after(t, t->fd);
 	free(buf);
 	return r;
@@ -473,6 +497,8 @@ SF_SAME(preadv2_dsync, "rw", "preadv2 RWF_DSYNC", rw_preadv2, RWF_DSYNC);
 SF_SAME(preadv2_sync, "rw", "preadv2 RWF_SYNC", rw_preadv2, RWF_SYNC);
 SF_SAME(preadv2_nowait, "rw", "preadv2 RWF_NOWAIT", rw_preadv2,
 	RWF_NOWAIT);
+SF_SAME(preadv2_nowait_reopen, "rw", "preadv2 RWF_NOWAIT, reopened fd",
+	rw_preadv2, RWF_NOWAIT | REOPEN);
 SF_SAME(preadv2_append, "rw", "preadv2 RWF_APPEND", rw_preadv2,
 	RWF_APPEND);
 SF_SAME(preadv2_noappend, "rw", "preadv2 RWF_NOAPPEND", rw_preadv2,
@@ -492,9 +518,11 @@ SF_SAME(pwritev2_dsync, "rw", "pwritev2 RWF_DSYNC", rw_pwritev2,
 SF_SAME(pwritev2_sync, "rw", "pwritev2 RWF_SYNC", rw_pwritev2, RWF_SYNC);
 SF_SAME(pwritev2_nowait, "rw", "pwritev2 RWF_NOWAIT", rw_pwritev2,
 	RWF_NOWAIT);
+SF_SAME(pwritev2_nowait_reopen, "rw", "pwritev2 RWF_NOWAIT, reopened fd",
+	rw_pwritev2, RWF_NOWAIT | REOPEN);
 SF_INHERENT(pwritev2_append, "rw", "pwritev2 RWF_APPEND", rw_pwritev2,
 	    RWF_APPEND, "ENOSPC data=PPZZ pos=0 res=2",
-	    "4096 data=PPZZ pos=0 res=3",
+	    "{PS} data=PPZZ pos=0 res=3",
 	    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
 	    .gap = "lazymap ignores IOCB_APPEND and writes at the offset given");
 SF_SAME(pwritev2_noappend, "rw", "pwritev2 RWF_NOAPPEND on O_APPEND",
@@ -507,11 +535,12 @@ SF_SAME(pwritev2_unknown, "rw", "pwritev2 unknown RWF bit", rw_pwritev2,
 	RWF_UNKNOWN);
 
 SF_INHERENT(open_append, "rw", "O_APPEND write", rw_open_write,
-	    O_RDWR | O_APPEND, "ENOSPC pos=2x data=PPZZ res=2",
-	    "4096 pos=end+4096 data=PPZZ res=3",
+	    O_RDWR | O_APPEND, "ENOSPC pos={2PS} data=PPZZ res=2",
+	    "{PS} pos=end+{PS} data=PPZZ res=3",
 	    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
 	    .gap = "lazymap ignores O_APPEND and writes at the file position");
-SF_SAME(open_direct, "rw", "O_DIRECT open + pread", rw_open_direct, 0);
+SF_SAME(open_direct, "rw", "O_DIRECT open + pread", rw_open_direct, 0,
+	.gap = "since 6.6 do_dentry_open() wants FMODE_CAN_ODIRECT, which shmem_file_open() sets and lazymap_open() does not");
 SF_SAME(setfl_direct, "rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0);
 SF_SAME(open_sync, "rw", "O_SYNC write", rw_open_write, O_RDWR | O_SYNC);
 SF_SAME(open_dsync, "rw", "O_DSYNC write", rw_open_write,
@@ -525,7 +554,7 @@ SF_SAME(open_rdonly_write, "rw", "write on O_RDONLY", rw_open_write,
 SF_SAME(open_wronly_read, "rw", "read on O_WRONLY", rw_open_read,
 	O_WRONLY);
 SF_INHERENT(open_trunc, "rw", "O_TRUNC open", rw_open_trunc, 0,
-	    "0 data=PPZZ res=2", "0 st_size=0 data=short:0 res=0",
+	    "0 st_size=0 data=PPZZ res=2", "0 st_size=0 data=short:0 res=0",
 	    "a device has no size to cut: may_open() drops O_TRUNC for character devices");
 SF_SAME(open_path_read, "rw", "O_PATH read", rw_open_path, 0);
 
