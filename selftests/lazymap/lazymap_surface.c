@@ -187,6 +187,8 @@ static const char *const sf_flags[] = {
 	"sr", "rr", "dc", "lo", "lf", "wf", "dd", "hg", "nh", "mg",
 };
 
+#define SF_NFLAGS	(sizeof(sf_flags) / sizeof(*sf_flags))
+
 void sf_eff_vmflags(struct sf_t *t, const void *p)
 {
 	unsigned long start, end, addr = (unsigned long)p;
@@ -208,7 +210,7 @@ void sf_eff_vmflags(struct sf_t *t, const void *p)
 		}
 		if (!in || strncmp(line, "VmFlags:", 8))
 			continue;
-		for (i = 0; i < sizeof(sf_flags) / sizeof(sf_flags[0]); i++) {
+		for (i = 0; i < SF_NFLAGS; i++) {
 			char tok[5];
 
 			snprintf(tok, sizeof(tok), " %s", sf_flags[i]);

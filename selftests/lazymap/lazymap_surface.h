@@ -5,14 +5,15 @@
  * on a memfd of the same size, compared by outcome, effect and bytes.
  *
  * One program per family (lazymap_surface_<family>_test.c).  Each program
- * is a table of rows, one FIXTURE_VARIANT_ADD(surface, id) each, and one
- * test that runs every row:
+ * includes lazymap_surface_fixture.h (the fixture and the one test, which
+ * runs a row) and is a table of rows, one FIXTURE_VARIANT_ADD(surface, id)
+ * each, initialised with one of:
  *
- *   SF_SAME(id, "family", "call", run, arg)
+ *   SF_SAME("family", "call", run, arg)
  *       lazymap must give exactly the memfd's outcome string, measured in
  *       the same run on the same kernel (so a kernel-dependent behaviour
  *       is expected to be whatever this kernel does for a memfd);
- *   SF_INHERENT(id, "family", "call", run, arg, "lm", "memfd", "why")
+ *   SF_INHERENT("family", "call", run, arg, "lm", "memfd", "why")
  *       a difference a fixed-size character device cannot avoid: lazymap
  *       must give exactly "lm" and the memfd exactly "memfd" (NULL: not
  *       checked), so the row fails if either side changes; "{PS}" and
@@ -38,8 +39,7 @@
  *
  *   # surface|family|call|lazymap|memfd|anon or -|SAME/INHERENT/DIFF|reason
  *
- * Only lazymap_surface_*_test.c include this header; it needs the harness
- * included first (the SF_ macros expand to harness macros).
+ * The helpers never include kselftest_harness.h (as lazymap_util.h).
  */
 #ifndef LAZYMAP_SURFACE_H
 #define LAZYMAP_SURFACE_H
@@ -76,7 +76,7 @@ struct sf_row {
 	const char *why;	/* INHERENT: the reason */
 	const char *gap;	/* a known module gap: fails until fixed */
 	bool or_same;		/* INHERENT only where the memfd differs */
-	const char *skip_on;	/* skip the row if the memfd's outcome is this */
+	const char *skip_on;	/* skip the row if the memfd gives this */
 };
 
 struct sf_result {
@@ -176,70 +176,19 @@ void sf_print(const struct sf_row *row, const struct sf_result *res);
 void sf_cleanup(void);
 
 /*
- * The table: FIXTURE_VARIANT(surface) holds one row; each program lists
- * its rows with these macros, then SF_MAIN.
+ * A row of the table, the initializer of a FIXTURE_VARIANT(surface) (see
+ * lazymap_surface_fixture.h):
+ *
+ *   FIXTURE_VARIANT_ADD(surface, id)
+ *	SF_SAME("family", "call", run, arg, .anon = true);
  */
-#define SF_FIXTURE							\
-	FIXTURE(surface) {						\
-		int unused;						\
-	};								\
-	FIXTURE_VARIANT(surface) {					\
-		struct sf_row row;					\
-	};								\
-	FIXTURE_SETUP(surface)						\
-	{								\
-	}								\
-	FIXTURE_TEARDOWN(surface)					\
-	{								\
-		sf_cleanup();						\
-	}
+#define SF_SAME(fam, name, fn, a, ...)					\
+	{ .row = { .family = fam, .call = name, .run = fn,		\
+		   .arg = (long)(a), ##__VA_ARGS__ } }
 
-#define SF_SAME(id, fam, name, fn, a, ...)				\
-	FIXTURE_VARIANT_ADD(surface, id) {				\
-		.row = { .family = fam, .call = name, .run = fn,	\
-			 .arg = (long)(a), ##__VA_ARGS__ },		\
-	}
-
-#define SF_INHERENT(id, fam, name, fn, a, lm_out, memfd_out, reason, ...) \
-	FIXTURE_VARIANT_ADD(surface, id) {				\
-		.row = { .family = fam, .call = name, .run = fn,	\
-			 .arg = (long)(a), .lm = lm_out,		\
-			 .memfd = memfd_out, .why = reason,		\
-			 ##__VA_ARGS__ },				\
-	}
-
-/*
- * The one test, run once per row: SAME rows compare the two outcomes,
- * INHERENT rows check both against the table.
- */
-#define SF_MAIN								\
-	TEST_F(surface, row)						\
-	{								\
-		const struct sf_row *r = &variant->row;			\
-		struct sf_result res;					\
-									\
-		ASSERT_EQ(0, sf_run(r, &res));				\
-		sf_print(r, &res);					\
-		if (r->skip_on && !strcmp(res.out[SF_MEMFD], r->skip_on)) \
-			LM_SKIP("%s: %s (%s)", r->call, r->skip_on,	\
-				r->skip_on[1] == 'N' ? "not on this kernel" : \
-				"not run here");			\
-		if (r->gap)						\
-			TH_LOG("known gap: %s", r->gap);		\
-		if (r->lm && lm_emulated())				\
-			LM_SKIP("an inherent difference of the device");\
-		if (r->lm && !strcmp(res.verdict, "SAME"))		\
-			return;						\
-		if (r->lm) {						\
-			EXPECT_STREQ(res.exp_lm, res.out[SF_LAZYMAP]);	\
-			if (r->memfd)					\
-				EXPECT_STREQ(res.exp_memfd,		\
-					     res.out[SF_MEMFD]);	\
-		} else {						\
-			EXPECT_STREQ(res.out[SF_MEMFD],			\
-				     res.out[SF_LAZYMAP]);		\
-		}							\
-	}								\
-	TEST_HARNESS_MAIN
+#define SF_INHERENT(fam, name, fn, a, lm_out, memfd_out, reason, ...)	\
+	{ .row = { .family = fam, .call = name, .run = fn,		\
+		   .arg = (long)(a), .lm = lm_out, .memfd = memfd_out,	\
+		   .why = reason, ##__VA_ARGS__ } }
 
 #endif /* LAZYMAP_SURFACE_H */

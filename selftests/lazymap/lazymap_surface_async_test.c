@@ -180,32 +180,36 @@ static long a_uring(struct sf_t *t)
 	return r;
 }
 
-SF_FIXTURE;
+#include "lazymap_surface_fixture.h"
 
-SF_INHERENT(uffd_missing, "userfaultfd", "UFFDIO_REGISTER MODE_MISSING",
-	    a_uffd, UFFDIO_REGISTER_MODE_MISSING, "EINVAL", "0 unregister=0",
-	    "vma_can_userfault(): missing-page faults are handled for anonymous, shmem and hugetlb memory only",
-	    .anon = true);
-SF_INHERENT(uffd_wp, "userfaultfd", "UFFDIO_REGISTER MODE_WP", a_uffd,
-	    UFFDIO_REGISTER_MODE_WP, "EINVAL", "0 unregister=0",
-	    "vma_can_userfault(): write-protect is for anonymous memory, and shmem and hugetlb with PTE markers, only",
-	    .anon = true);
-SF_INHERENT(uffd_minor, "userfaultfd", "UFFDIO_REGISTER MODE_MINOR",
-	    a_uffd, UFFDIO_REGISTER_MODE_MINOR, "EINVAL", "0 unregister=0",
-	    "vma_can_userfault(): minor faults are for shmem and hugetlb only",
-	    .anon = true);
+FIXTURE_VARIANT_ADD(surface, uffd_missing)
+	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_MISSING", a_uffd,
+		    UFFDIO_REGISTER_MODE_MISSING, "EINVAL", "0 unregister=0",
+		    "vma_can_userfault(): missing-page faults are handled for anonymous, shmem and hugetlb memory only",
+		    .anon = true);
+FIXTURE_VARIANT_ADD(surface, uffd_wp)
+	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_WP", a_uffd,
+		    UFFDIO_REGISTER_MODE_WP, "EINVAL", "0 unregister=0",
+		    "vma_can_userfault(): write-protect is for anonymous memory, and shmem and hugetlb with PTE markers, only",
+		    .anon = true);
+FIXTURE_VARIANT_ADD(surface, uffd_minor)
+	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_MINOR", a_uffd,
+		    UFFDIO_REGISTER_MODE_MINOR, "EINVAL", "0 unregister=0",
+		    "vma_can_userfault(): minor faults are for shmem and hugetlb only",
+		    .anon = true);
 
-SF_SAME(uffd_wp_async, "userfaultfd",
-	"UFFDIO_REGISTER MODE_WP with UFFD_FEATURE_WP_ASYNC", a_uffd,
-	UFFDIO_REGISTER_MODE_WP | WP_ASYNC, .anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL, which vma_can_userfault() refuses before it lets async write-protect take any memory (6.7+)");
+FIXTURE_VARIANT_ADD(surface, uffd_wp_async)
+	SF_SAME("userfaultfd",
+		"UFFDIO_REGISTER MODE_WP with UFFD_FEATURE_WP_ASYNC", a_uffd,
+		UFFDIO_REGISTER_MODE_WP | WP_ASYNC, .anon = true);
 
-SF_SAME(uring_read, "io_uring", "io_uring IORING_OP_READ", a_uring,
-	IORING_OP_READ, .skip_on = "ENOSYS");
-SF_SAME(uring_write, "io_uring", "io_uring IORING_OP_WRITE", a_uring,
-	IORING_OP_WRITE, .skip_on = "ENOSYS");
-SF_SAME(uring_fsync, "io_uring", "io_uring IORING_OP_FSYNC", a_uring,
-	IORING_OP_FSYNC, .skip_on = "ENOSYS",
-	.gap = "no .fsync in lazymap_fops: vfs_fsync_range() says EINVAL");
+FIXTURE_VARIANT_ADD(surface, uring_read)
+	SF_SAME("io_uring", "io_uring IORING_OP_READ", a_uring, IORING_OP_READ,
+		.skip_on = "ENOSYS");
+FIXTURE_VARIANT_ADD(surface, uring_write)
+	SF_SAME("io_uring", "io_uring IORING_OP_WRITE", a_uring,
+		IORING_OP_WRITE, .skip_on = "ENOSYS");
+FIXTURE_VARIANT_ADD(surface, uring_fsync)
+	SF_SAME("io_uring", "io_uring IORING_OP_FSYNC", a_uring,
+		IORING_OP_FSYNC, .skip_on = "ENOSYS");
 
-SF_MAIN

@@ -375,159 +375,207 @@ static long f_fchmod(struct sf_t *t)
 	return r;
 }
 
-SF_FIXTURE;
+#include "lazymap_surface_fixture.h"
 
-SF_SAME(lseek_set, "file", "lseek SEEK_SET", f_lseek, WH(SEEK_SET, 1));
-SF_SAME(lseek_set_end, "file", "lseek SEEK_SET at the end", f_lseek,
-	WH(SEEK_SET, 3));
-SF_SAME(lseek_set_neg, "file", "lseek SEEK_SET negative", f_lseek,
-	WH(SEEK_SET, 4));
-SF_SAME(lseek_cur, "file", "lseek SEEK_CUR", f_lseek, WH(SEEK_CUR, 1));
-SF_SAME(lseek_end, "file", "lseek SEEK_END 0", f_lseek, WH(SEEK_END, 0));
-SF_SAME(lseek_end_neg, "file", "lseek SEEK_END negative", f_lseek,
-	WH(SEEK_END, 4));
-SF_SAME(lseek_data_hole, "file", "lseek SEEK_DATA from a hole", f_lseek,
-	WH(SEEK_DATA, 0));
-SF_SAME(lseek_data_data, "file", "lseek SEEK_DATA in data", f_lseek,
-	WH(SEEK_DATA, 1));
-SF_SAME(lseek_data_end, "file", "lseek SEEK_DATA at the end", f_lseek,
-	WH(SEEK_DATA, 3));
-SF_SAME(lseek_hole_data, "file", "lseek SEEK_HOLE in data", f_lseek,
-	WH(SEEK_HOLE, 1));
-SF_SAME(lseek_hole_hole, "file", "lseek SEEK_HOLE in a hole", f_lseek,
-	WH(SEEK_HOLE, 2));
-SF_SAME(lseek_hole_end, "file", "lseek SEEK_HOLE at the end", f_lseek,
-	WH(SEEK_HOLE, 3));
-SF_SAME(lseek_bad_whence, "file", "lseek whence 5", f_lseek, WH(5, 0));
+FIXTURE_VARIANT_ADD(surface, lseek_set)
+	SF_SAME("file", "lseek SEEK_SET", f_lseek, WH(SEEK_SET, 1));
+FIXTURE_VARIANT_ADD(surface, lseek_set_end)
+	SF_SAME("file", "lseek SEEK_SET at the end", f_lseek, WH(SEEK_SET, 3));
+FIXTURE_VARIANT_ADD(surface, lseek_set_neg)
+	SF_SAME("file", "lseek SEEK_SET negative", f_lseek, WH(SEEK_SET, 4));
+FIXTURE_VARIANT_ADD(surface, lseek_cur)
+	SF_SAME("file", "lseek SEEK_CUR", f_lseek, WH(SEEK_CUR, 1));
+FIXTURE_VARIANT_ADD(surface, lseek_end)
+	SF_SAME("file", "lseek SEEK_END 0", f_lseek, WH(SEEK_END, 0));
+FIXTURE_VARIANT_ADD(surface, lseek_end_neg)
+	SF_SAME("file", "lseek SEEK_END negative", f_lseek, WH(SEEK_END, 4));
+FIXTURE_VARIANT_ADD(surface, lseek_data_hole)
+	SF_SAME("file", "lseek SEEK_DATA from a hole", f_lseek,
+		WH(SEEK_DATA, 0));
+FIXTURE_VARIANT_ADD(surface, lseek_data_data)
+	SF_SAME("file", "lseek SEEK_DATA in data", f_lseek, WH(SEEK_DATA, 1));
+FIXTURE_VARIANT_ADD(surface, lseek_data_end)
+	SF_SAME("file", "lseek SEEK_DATA at the end", f_lseek,
+		WH(SEEK_DATA, 3));
+FIXTURE_VARIANT_ADD(surface, lseek_hole_data)
+	SF_SAME("file", "lseek SEEK_HOLE in data", f_lseek, WH(SEEK_HOLE, 1));
+FIXTURE_VARIANT_ADD(surface, lseek_hole_hole)
+	SF_SAME("file", "lseek SEEK_HOLE in a hole", f_lseek, WH(SEEK_HOLE, 2));
+FIXTURE_VARIANT_ADD(surface, lseek_hole_end)
+	SF_SAME("file", "lseek SEEK_HOLE at the end", f_lseek,
+		WH(SEEK_HOLE, 3));
+FIXTURE_VARIANT_ADD(surface, lseek_bad_whence)
+	SF_SAME("file", "lseek whence 5", f_lseek, WH(5, 0));
 
-SF_SAME(fsync, "sync", "fsync", f_fsync, 0,
-	.gap = "no .fsync in lazymap_fops: vfs_fsync_range() says EINVAL");
-SF_SAME(fdatasync, "sync", "fdatasync", f_fdatasync, 0,
-	.gap = "no .fsync in lazymap_fops: vfs_fsync_range() says EINVAL");
-SF_INHERENT(sync_file_range, "sync", "sync_file_range WRITE", f_sync_file_range,
-	    SYNC_FILE_RANGE_WRITE, "ESPIPE data=ZPPZZPZZ res=3",
-	    "0 data=ZPPZZPZZ res=3",
-	    "ksys_sync_file_range() takes regular files, block devices, directories and links only");
-SF_INHERENT(sync_file_range_all, "sync",
-	    "sync_file_range WAIT_BEFORE|WRITE|WAIT_AFTER", f_sync_file_range,
-	    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-	    SYNC_FILE_RANGE_WAIT_AFTER, "ESPIPE data=ZPPZZPZZ res=3",
-	    "0 data=ZPPZZPZZ res=3",
-	    "ksys_sync_file_range() takes regular files, block devices, directories and links only");
-SF_SAME(sync_file_range_bad, "sync", "sync_file_range bad flags",
-	f_sync_file_range, 0x80);
-SF_SAME(syncfs, "sync", "syncfs", f_syncfs, 0);
+FIXTURE_VARIANT_ADD(surface, fsync)
+	SF_SAME("sync", "fsync", f_fsync, 0);
+FIXTURE_VARIANT_ADD(surface, fdatasync)
+	SF_SAME("sync", "fdatasync", f_fdatasync, 0);
+FIXTURE_VARIANT_ADD(surface, sync_file_range)
+	SF_INHERENT("sync", "sync_file_range WRITE", f_sync_file_range,
+		    SYNC_FILE_RANGE_WRITE, "ESPIPE data=ZPPZZPZZ res=3",
+		    "0 data=ZPPZZPZZ res=3",
+		    "ksys_sync_file_range() takes regular files, block devices, directories and links only");
+FIXTURE_VARIANT_ADD(surface, sync_file_range_all)
+	SF_INHERENT("sync", "sync_file_range WAIT_BEFORE|WRITE|WAIT_AFTER",
+		    f_sync_file_range,
+		    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+		    SYNC_FILE_RANGE_WAIT_AFTER,
+		    "ESPIPE data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
+		    "ksys_sync_file_range() takes regular files, block devices, directories and links only");
+FIXTURE_VARIANT_ADD(surface, sync_file_range_bad)
+	SF_SAME("sync", "sync_file_range bad flags", f_sync_file_range, 0x80);
+FIXTURE_VARIANT_ADD(surface, syncfs)
+	SF_SAME("sync", "syncfs", f_syncfs, 0);
 
-SF_SAME(fadv_normal, "fadvise", "posix_fadvise NORMAL", f_fadvise,
-	POSIX_FADV_NORMAL);
-SF_SAME(fadv_random, "fadvise", "posix_fadvise RANDOM", f_fadvise,
-	POSIX_FADV_RANDOM);
-SF_SAME(fadv_sequential, "fadvise", "posix_fadvise SEQUENTIAL", f_fadvise,
-	POSIX_FADV_SEQUENTIAL);
-SF_SAME(fadv_willneed, "fadvise", "posix_fadvise WILLNEED", f_fadvise,
-	POSIX_FADV_WILLNEED);
-SF_SAME(fadv_dontneed, "fadvise", "posix_fadvise DONTNEED", f_fadvise,
-	POSIX_FADV_DONTNEED);
-SF_SAME(fadv_noreuse, "fadvise", "posix_fadvise NOREUSE", f_fadvise,
-	POSIX_FADV_NOREUSE);
-SF_SAME(fadv_bad, "fadvise", "posix_fadvise advice 42", f_fadvise, 42);
+FIXTURE_VARIANT_ADD(surface, fadv_normal)
+	SF_SAME("fadvise", "posix_fadvise NORMAL", f_fadvise,
+		POSIX_FADV_NORMAL);
+FIXTURE_VARIANT_ADD(surface, fadv_random)
+	SF_SAME("fadvise", "posix_fadvise RANDOM", f_fadvise,
+		POSIX_FADV_RANDOM);
+FIXTURE_VARIANT_ADD(surface, fadv_sequential)
+	SF_SAME("fadvise", "posix_fadvise SEQUENTIAL", f_fadvise,
+		POSIX_FADV_SEQUENTIAL);
+FIXTURE_VARIANT_ADD(surface, fadv_willneed)
+	SF_SAME("fadvise", "posix_fadvise WILLNEED", f_fadvise,
+		POSIX_FADV_WILLNEED);
+FIXTURE_VARIANT_ADD(surface, fadv_dontneed)
+	SF_SAME("fadvise", "posix_fadvise DONTNEED", f_fadvise,
+		POSIX_FADV_DONTNEED);
+FIXTURE_VARIANT_ADD(surface, fadv_noreuse)
+	SF_SAME("fadvise", "posix_fadvise NOREUSE", f_fadvise,
+		POSIX_FADV_NOREUSE);
+FIXTURE_VARIANT_ADD(surface, fadv_bad)
+	SF_SAME("fadvise", "posix_fadvise advice 42", f_fadvise, 42);
 
-SF_INHERENT(falloc_0, "fallocate", "fallocate mode 0", f_fallocate, 0,
-	    "ENODEV data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
-	    "vfs_fallocate() takes regular files and block devices only; the device is always fully allocatable, its pages exist once touched");
-SF_INHERENT(falloc_keep, "fallocate", "fallocate KEEP_SIZE", f_fallocate,
-	    FALLOC_FL_KEEP_SIZE,
-	    "ENODEV data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
-	    "vfs_fallocate() takes regular files and block devices only");
-SF_INHERENT(falloc_punch, "fallocate", "fallocate PUNCH_HOLE|KEEP_SIZE",
-	    f_fallocate, FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-	    "ENODEV data=ZPPZZPZZ res=3", "0 data=ZZZZZPZZ res=1",
-	    "vfs_fallocate() takes regular files and block devices only: LAZYMAP_IOC_DISCARD is the device's hole punch");
-SF_SAME(falloc_punch_nokeep, "fallocate", "fallocate PUNCH_HOLE",
-	f_fallocate, FL_PUNCH_HOLE);
-SF_SAME(falloc_punch_zero, "fallocate", "fallocate PUNCH_HOLE|ZERO_RANGE",
-	f_fallocate, FL_PUNCH_HOLE | FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE);
-SF_INHERENT(falloc_collapse, "fallocate", "fallocate COLLAPSE_RANGE",
-	    f_fallocate, FL_COLLAPSE_RANGE, "ENODEV data=ZPPZZPZZ res=3",
-	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
-	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
-SF_INHERENT(falloc_zero, "fallocate", "fallocate ZERO_RANGE",
-	    f_fallocate, FL_ZERO_RANGE, "ENODEV data=ZPPZZPZZ res=3",
-	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
-	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
-SF_INHERENT(falloc_insert, "fallocate", "fallocate INSERT_RANGE",
-	    f_fallocate, FL_INSERT_RANGE, "ENODEV data=ZPPZZPZZ res=3",
-	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
-	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
-SF_INHERENT(falloc_unshare, "fallocate", "fallocate UNSHARE_RANGE",
-	    f_fallocate, FL_UNSHARE_RANGE, "ENODEV data=ZPPZZPZZ res=3",
-	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
-	    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
-SF_SAME(falloc_nohide, "fallocate", "fallocate NO_HIDE_STALE", f_fallocate,
-	FL_NO_HIDE_STALE);
-SF_INHERENT(falloc_write_zeroes, "fallocate", "fallocate WRITE_ZEROES",
-	    f_fallocate, FL_WRITE_ZEROES, "ENODEV data=ZPPZZPZZ res=3",
-	    "EOPNOTSUPP data=ZPPZZPZZ res=3",
-	    "a mode since 6.17: there vfs_fallocate() checks the file type (ENODEV) before shmem the mode (EOPNOTSUPP); older kernels refuse the mode for both",
-	    .or_same = true);
-SF_SAME(falloc_unknown, "fallocate", "fallocate unknown mode bit",
-	f_fallocate, FL_UNKNOWN);
+FIXTURE_VARIANT_ADD(surface, falloc_0)
+	SF_INHERENT("fallocate", "fallocate mode 0", f_fallocate, 0,
+		    "ENODEV data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
+		    "vfs_fallocate() takes regular files and block devices only; the device is always fully allocatable, its pages exist once touched");
+FIXTURE_VARIANT_ADD(surface, falloc_keep)
+	SF_INHERENT("fallocate", "fallocate KEEP_SIZE", f_fallocate,
+		    FALLOC_FL_KEEP_SIZE, "ENODEV data=ZPPZZPZZ res=3",
+		    "0 data=ZPPZZPZZ res=3",
+		    "vfs_fallocate() takes regular files and block devices only");
+FIXTURE_VARIANT_ADD(surface, falloc_punch)
+	SF_INHERENT("fallocate", "fallocate PUNCH_HOLE|KEEP_SIZE", f_fallocate,
+		    FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		    "ENODEV data=ZPPZZPZZ res=3", "0 data=ZZZZZPZZ res=1",
+		    "vfs_fallocate() takes regular files and block devices only: LAZYMAP_IOC_DISCARD is the device's hole punch");
+FIXTURE_VARIANT_ADD(surface, falloc_punch_nokeep)
+	SF_SAME("fallocate", "fallocate PUNCH_HOLE", f_fallocate,
+		FL_PUNCH_HOLE);
+FIXTURE_VARIANT_ADD(surface, falloc_punch_zero)
+	SF_SAME("fallocate", "fallocate PUNCH_HOLE|ZERO_RANGE", f_fallocate,
+		FL_PUNCH_HOLE | FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE);
+FIXTURE_VARIANT_ADD(surface, falloc_collapse)
+	SF_INHERENT("fallocate", "fallocate COLLAPSE_RANGE", f_fallocate,
+		    FL_COLLAPSE_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+		    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+		    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
+FIXTURE_VARIANT_ADD(surface, falloc_zero)
+	SF_INHERENT("fallocate", "fallocate ZERO_RANGE", f_fallocate,
+		    FL_ZERO_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+		    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+		    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
+FIXTURE_VARIANT_ADD(surface, falloc_insert)
+	SF_INHERENT("fallocate", "fallocate INSERT_RANGE", f_fallocate,
+		    FL_INSERT_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+		    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+		    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
+FIXTURE_VARIANT_ADD(surface, falloc_unshare)
+	SF_INHERENT("fallocate", "fallocate UNSHARE_RANGE", f_fallocate,
+		    FL_UNSHARE_RANGE, "ENODEV data=ZPPZZPZZ res=3",
+		    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+		    "vfs_fallocate() checks the file type (ENODEV) before the file system checks the mode (shmem: EOPNOTSUPP)");
+FIXTURE_VARIANT_ADD(surface, falloc_nohide)
+	SF_SAME("fallocate", "fallocate NO_HIDE_STALE", f_fallocate,
+		FL_NO_HIDE_STALE);
+FIXTURE_VARIANT_ADD(surface, falloc_write_zeroes)
+	SF_INHERENT("fallocate", "fallocate WRITE_ZEROES", f_fallocate,
+		    FL_WRITE_ZEROES, "ENODEV data=ZPPZZPZZ res=3",
+		    "EOPNOTSUPP data=ZPPZZPZZ res=3",
+		    "a mode since 6.17: there vfs_fallocate() checks the file type (ENODEV) before shmem the mode (EOPNOTSUPP); older kernels refuse the mode for both",
+		    .or_same = true);
+FIXTURE_VARIANT_ADD(surface, falloc_unknown)
+	SF_SAME("fallocate", "fallocate unknown mode bit", f_fallocate,
+		FL_UNKNOWN);
 
-SF_INHERENT(ftruncate_same, "size", "ftruncate to the size", f_ftruncate, 0,
-	    "EINVAL st_size=0 data=ZPPZZPZZ res=3",
-	    "0 st_size=size data=ZPPZZPZZ res=3",
-	    "do_sys_ftruncate() takes regular files only: the device's size is fixed");
-SF_INHERENT(ftruncate_half, "size", "ftruncate to half", f_ftruncate, 1,
-	    "EINVAL st_size=0 data=ZPPZZPZZ res=3",
-	    "0 st_size=half data=ZPPZZPZZ res=3",
-	    "do_sys_ftruncate() takes regular files only: the device's size is fixed");
-SF_INHERENT(fstat, "size", "fstat", f_fstat, 0,
-	    "0 type=chr size=0 blocks=0 blksize=page rdev=dev",
-	    "0 type=reg size=size blocks=res blksize=page rdev=0",
-	    "a device node: st_size and st_blocks are the node's (0), the size is LAZYMAP_IOC_INFO.size and the pages resident_pages");
-SF_INHERENT(statx, "size", "statx", f_statx, 0,
-	    "0 type=chr size=0 blocks=0 blksize=page rdev=dev",
-	    "0 type=reg size=size blocks=res blksize=page rdev=0",
-	    "a device node: stx_size and stx_blocks are the node's (0)");
+FIXTURE_VARIANT_ADD(surface, ftruncate_same)
+	SF_INHERENT("size", "ftruncate to the size", f_ftruncate, 0,
+		    "EINVAL st_size=0 data=ZPPZZPZZ res=3",
+		    "0 st_size=size data=ZPPZZPZZ res=3",
+		    "do_sys_ftruncate() takes regular files only: the device's size is fixed");
+FIXTURE_VARIANT_ADD(surface, ftruncate_half)
+	SF_INHERENT("size", "ftruncate to half", f_ftruncate, 1,
+		    "EINVAL st_size=0 data=ZPPZZPZZ res=3",
+		    "0 st_size=half data=ZPPZZPZZ res=3",
+		    "do_sys_ftruncate() takes regular files only: the device's size is fixed");
+FIXTURE_VARIANT_ADD(surface, fstat)
+	SF_INHERENT("size", "fstat", f_fstat, 0,
+		    "0 type=chr size=0 blocks=0 blksize=page rdev=dev",
+		    "0 type=reg size=size blocks=res blksize=page rdev=0",
+		    "a device node: st_size and st_blocks are the node's (0), the size is LAZYMAP_IOC_INFO.size and the pages resident_pages");
+FIXTURE_VARIANT_ADD(surface, statx)
+	SF_INHERENT("size", "statx", f_statx, 0,
+		    "0 type=chr size=0 blocks=0 blksize=page rdev=dev",
+		    "0 type=reg size=size blocks=res blksize=page rdev=0",
+		    "a device node: stx_size and stx_blocks are the node's (0)");
 
-SF_SAME(flock_ex, "lock", "flock LOCK_EX vs LOCK_EX|LOCK_NB", f_flock,
-	LOCK_EX | LOCK_NB);
-SF_SAME(flock_sh, "lock", "flock LOCK_EX vs LOCK_SH|LOCK_NB", f_flock,
-	LOCK_SH | LOCK_NB);
-SF_SAME(posix_lock, "lock", "fcntl F_SETLK/F_GETLK", f_reclock, F_SETLK);
-SF_SAME(ofd_lock, "lock", "fcntl F_OFD_SETLK/F_OFD_GETLK", f_reclock,
-	F_OFD_SETLK);
-SF_INHERENT(lease_wr, "lock", "fcntl F_SETLEASE F_WRLCK", f_setlease,
-	    F_WRLCK, "EINVAL getlease=2", "EAGAIN getlease=2",
-	    "generic_setlease() takes regular files only");
-SF_INHERENT(lease_rd, "lock", "fcntl F_SETLEASE F_RDLCK", f_setlease,
-	    F_RDLCK, "EINVAL getlease=2", "0 getlease=0",
-	    "generic_setlease() takes regular files only");
-SF_SAME(getlease, "lock", "fcntl F_GETLEASE", f_getlease, 0);
+FIXTURE_VARIANT_ADD(surface, flock_ex)
+	SF_SAME("lock", "flock LOCK_EX vs LOCK_EX|LOCK_NB", f_flock,
+		LOCK_EX | LOCK_NB);
+FIXTURE_VARIANT_ADD(surface, flock_sh)
+	SF_SAME("lock", "flock LOCK_EX vs LOCK_SH|LOCK_NB", f_flock,
+		LOCK_SH | LOCK_NB);
+FIXTURE_VARIANT_ADD(surface, posix_lock)
+	SF_SAME("lock", "fcntl F_SETLK/F_GETLK", f_reclock, F_SETLK);
+FIXTURE_VARIANT_ADD(surface, ofd_lock)
+	SF_SAME("lock", "fcntl F_OFD_SETLK/F_OFD_GETLK", f_reclock,
+		F_OFD_SETLK);
+FIXTURE_VARIANT_ADD(surface, lease_wr)
+	SF_INHERENT("lock", "fcntl F_SETLEASE F_WRLCK", f_setlease, F_WRLCK,
+		    "EINVAL getlease=2", "EAGAIN getlease=2",
+		    "generic_setlease() takes regular files only");
+FIXTURE_VARIANT_ADD(surface, lease_rd)
+	SF_INHERENT("lock", "fcntl F_SETLEASE F_RDLCK", f_setlease, F_RDLCK,
+		    "EINVAL getlease=2", "0 getlease=0",
+		    "generic_setlease() takes regular files only");
+FIXTURE_VARIANT_ADD(surface, getlease)
+	SF_SAME("lock", "fcntl F_GETLEASE", f_getlease, 0);
 
-SF_INHERENT(readahead, "readahead", "readahead", f_readahead, 0,
-	    "EINVAL data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
-	    "ksys_readahead() takes regular files (and block devices since 6.11) only");
+FIXTURE_VARIANT_ADD(surface, readahead)
+	SF_INHERENT("readahead", "readahead", f_readahead, 0,
+		    "EINVAL data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
+		    "ksys_readahead() takes regular files (and block devices since 6.11) only");
 
-SF_INHERENT(fionread, "ioctl", "ioctl FIONREAD", f_ioctl_int, FIONREAD,
-	    "ENOTTY", "0 v=size-pos",
-	    "do_vfs_ioctl() answers FIONREAD for regular files only, then asks the driver, which has no such command");
-SF_SAME(figetbsz, "ioctl", "ioctl FIGETBSZ", f_ioctl_int, FIGETBSZ);
-SF_INHERENT(getflags, "ioctl", "ioctl FS_IOC_GETFLAGS", f_ioctl_int,
-	    FS_IOC_GETFLAGS, "ENOTTY", "0 v=0",
-	    "inode flags belong to the file system of a file; for a device node the VFS passes the command to the driver");
-SF_SAME(fionbio, "ioctl", "ioctl FIONBIO", f_ioctl_flag, FIONBIO);
-SF_SAME(fioclex, "ioctl", "ioctl FIOCLEX", f_ioctl_flag, FIOCLEX);
+FIXTURE_VARIANT_ADD(surface, fionread)
+	SF_INHERENT("ioctl", "ioctl FIONREAD", f_ioctl_int, FIONREAD, "ENOTTY",
+		    "0 v=size-pos",
+		    "do_vfs_ioctl() answers FIONREAD for regular files only, then asks the driver, which has no such command");
+FIXTURE_VARIANT_ADD(surface, figetbsz)
+	SF_SAME("ioctl", "ioctl FIGETBSZ", f_ioctl_int, FIGETBSZ);
+FIXTURE_VARIANT_ADD(surface, getflags)
+	SF_INHERENT("ioctl", "ioctl FS_IOC_GETFLAGS", f_ioctl_int,
+		    FS_IOC_GETFLAGS, "ENOTTY", "0 v=0",
+		    "inode flags belong to the file system of a file; for a device node the VFS passes the command to the driver");
+FIXTURE_VARIANT_ADD(surface, fionbio)
+	SF_SAME("ioctl", "ioctl FIONBIO", f_ioctl_flag, FIONBIO);
+FIXTURE_VARIANT_ADD(surface, fioclex)
+	SF_SAME("ioctl", "ioctl FIOCLEX", f_ioctl_flag, FIOCLEX);
 
-SF_INHERENT(get_seals, "fcntl", "fcntl F_GET_SEALS", f_get_seals, 0,
-	    "EINVAL", "0",
-	    "seals exist for shmem and hugetlbfs files only (memfd_fcntl)");
-SF_INHERENT(add_seals, "fcntl", "fcntl F_ADD_SEALS F_SEAL_WRITE",
-	    f_add_seals, 0, "EINVAL pwrite=1", "0 pwrite=EPERM",
-	    "seals exist for shmem and hugetlbfs files only (memfd_fcntl)");
-SF_INHERENT(setxattr, "xattr", "fsetxattr user.*", f_setxattr, 0,
-	    "EPERM get=ENODATA", NULL,
-	    "xattr_permission(): user.* attributes only on regular files and directories");
-SF_SAME(fchmod, "xattr", "fchmod (same mode)", f_fchmod, 0);
+FIXTURE_VARIANT_ADD(surface, get_seals)
+	SF_INHERENT("fcntl", "fcntl F_GET_SEALS", f_get_seals, 0, "EINVAL", "0",
+		    "seals exist for shmem and hugetlbfs files only (memfd_fcntl)");
+FIXTURE_VARIANT_ADD(surface, add_seals)
+	SF_INHERENT("fcntl", "fcntl F_ADD_SEALS F_SEAL_WRITE", f_add_seals, 0,
+		    "EINVAL pwrite=1", "0 pwrite=EPERM",
+		    "seals exist for shmem and hugetlbfs files only (memfd_fcntl)");
+FIXTURE_VARIANT_ADD(surface, setxattr)
+	SF_INHERENT("xattr", "fsetxattr user.*", f_setxattr, 0,
+		    "EPERM get=ENODATA", NULL,
+		    "xattr_permission(): user.* attributes only on regular files and directories");
+FIXTURE_VARIANT_ADD(surface, fchmod)
+	SF_SAME("xattr", "fchmod (same mode)", f_fchmod, 0);
 
-SF_MAIN

@@ -184,7 +184,7 @@ static long m_unknown(struct sf_t *t)
 	for (v = 0; v < 256; v++) {
 		bool is_known = false;
 
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(known); i++)
 			is_known |= known[i] == v;
 		if (is_known)
 			continue;
@@ -224,93 +224,210 @@ static long m_process_madvise(struct sf_t *t)
 	return r;
 }
 
-SF_FIXTURE;
-
-/* One SHARED and one PRIVATE row per advice. */
-#define MADV_ROWS(id, name, advice, ...)				\
-	SF_SAME(id##_shared, "madvise", name " shared", m_madvise,	\
-		ADV(advice, SHARED), .anon = true, ##__VA_ARGS__);	\
-	SF_SAME(id##_private, "madvise", name " private", m_madvise,	\
-		ADV(advice, PRIVATE), .anon = true, ##__VA_ARGS__)
+#include "lazymap_surface_fixture.h"
 
 #define UNEVICTABLE							\
 	"the store is unevictable like ramfs (there is nothing to write its pages to): reclaim skips its pages and leaves them mapped; a memfd's pages are reclaimable, so they are unmapped (and kept: no swap)"
 
-#define SPECIAL_GAP							\
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL, which this advice refuses"
+FIXTURE_VARIANT_ADD(surface, normal_shared)
+	SF_SAME("madvise", "MADV_NORMAL shared", m_madvise,
+		ADV(MADV_NORMAL, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, normal_private)
+	SF_SAME("madvise", "MADV_NORMAL private", m_madvise,
+		ADV(MADV_NORMAL, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, random_shared)
+	SF_SAME("madvise", "MADV_RANDOM shared", m_madvise,
+		ADV(MADV_RANDOM, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, random_private)
+	SF_SAME("madvise", "MADV_RANDOM private", m_madvise,
+		ADV(MADV_RANDOM, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, sequential_shared)
+	SF_SAME("madvise", "MADV_SEQUENTIAL shared", m_madvise,
+		ADV(MADV_SEQUENTIAL, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, sequential_private)
+	SF_SAME("madvise", "MADV_SEQUENTIAL private", m_madvise,
+		ADV(MADV_SEQUENTIAL, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, willneed_shared)
+	SF_SAME("madvise", "MADV_WILLNEED shared", m_madvise,
+		ADV(MADV_WILLNEED, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, willneed_private)
+	SF_SAME("madvise", "MADV_WILLNEED private", m_madvise,
+		ADV(MADV_WILLNEED, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontneed_shared)
+	SF_SAME("madvise", "MADV_DONTNEED shared", m_madvise,
+		ADV(MADV_DONTNEED, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontneed_private)
+	SF_SAME("madvise", "MADV_DONTNEED private", m_madvise,
+		ADV(MADV_DONTNEED, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, free_shared)
+	SF_SAME("madvise", "MADV_FREE shared", m_madvise,
+		ADV(MADV_FREE, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, free_private)
+	SF_SAME("madvise", "MADV_FREE private", m_madvise,
+		ADV(MADV_FREE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, remove_shared)
+	SF_INHERENT("madvise", "MADV_REMOVE shared", m_madvise,
+		    ADV(MADV_REMOVE, SHARED),
+		    "ENODEV present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+		    "0 present=0 res=0 data=ZZZZZZZZ self=zero child=zero vmflags=none",
+		    "madvise_remove() punches the hole with vfs_fallocate(), which takes regular files and block devices only (ENODEV); LAZYMAP_IOC_DISCARD is the device's equivalent",
+		    .anon = true);
+FIXTURE_VARIANT_ADD(surface, remove_private)
+	SF_SAME("madvise", "MADV_REMOVE private", m_madvise,
+		ADV(MADV_REMOVE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontfork_shared)
+	SF_SAME("madvise", "MADV_DONTFORK shared", m_madvise,
+		ADV(MADV_DONTFORK, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontfork_private)
+	SF_SAME("madvise", "MADV_DONTFORK private", m_madvise,
+		ADV(MADV_DONTFORK, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dofork_shared)
+	SF_SAME("madvise", "MADV_DOFORK shared", m_dofork, SHARED,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, dofork_private)
+	SF_SAME("madvise", "MADV_DOFORK private", m_dofork, PRIVATE,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mergeable_shared)
+	SF_SAME("madvise", "MADV_MERGEABLE shared", m_madvise,
+		ADV(MADV_MERGEABLE, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, mergeable_private)
+	SF_SAME("madvise", "MADV_MERGEABLE private", m_madvise,
+		ADV(MADV_MERGEABLE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, unmergeable_shared)
+	SF_SAME("madvise", "MADV_UNMERGEABLE shared", m_madvise,
+		ADV(MADV_UNMERGEABLE, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, unmergeable_private)
+	SF_SAME("madvise", "MADV_UNMERGEABLE private", m_madvise,
+		ADV(MADV_UNMERGEABLE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, hugepage_shared)
+	SF_SAME("madvise", "MADV_HUGEPAGE shared", m_madvise,
+		ADV(MADV_HUGEPAGE, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, hugepage_private)
+	SF_SAME("madvise", "MADV_HUGEPAGE private", m_madvise,
+		ADV(MADV_HUGEPAGE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, nohugepage_shared)
+	SF_SAME("madvise", "MADV_NOHUGEPAGE shared", m_madvise,
+		ADV(MADV_NOHUGEPAGE, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, nohugepage_private)
+	SF_SAME("madvise", "MADV_NOHUGEPAGE private", m_madvise,
+		ADV(MADV_NOHUGEPAGE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontdump_shared)
+	SF_SAME("madvise", "MADV_DONTDUMP shared", m_madvise,
+		ADV(MADV_DONTDUMP, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontdump_private)
+	SF_SAME("madvise", "MADV_DONTDUMP private", m_madvise,
+		ADV(MADV_DONTDUMP, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dodump_shared)
+	SF_SAME("madvise", "MADV_DODUMP shared", m_madvise,
+		ADV(MADV_DODUMP, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dodump_private)
+	SF_SAME("madvise", "MADV_DODUMP private", m_madvise,
+		ADV(MADV_DODUMP, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, wipeonfork_shared)
+	SF_SAME("madvise", "MADV_WIPEONFORK shared", m_madvise,
+		ADV(MADV_WIPEONFORK, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, wipeonfork_private)
+	SF_SAME("madvise", "MADV_WIPEONFORK private", m_madvise,
+		ADV(MADV_WIPEONFORK, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, keeponfork_shared)
+	SF_SAME("madvise", "MADV_KEEPONFORK shared", m_madvise,
+		ADV(MADV_KEEPONFORK, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, keeponfork_private)
+	SF_SAME("madvise", "MADV_KEEPONFORK private", m_madvise,
+		ADV(MADV_KEEPONFORK, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, cold_shared)
+	SF_SAME("madvise", "MADV_COLD shared", m_madvise,
+		ADV(MADV_COLD, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, cold_private)
+	SF_SAME("madvise", "MADV_COLD private", m_madvise,
+		ADV(MADV_COLD, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, pageout_shared)
+	SF_INHERENT("madvise", "MADV_PAGEOUT shared", m_madvise,
+		    ADV(MADV_PAGEOUT, SHARED),
+		    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+		    "0 present=0 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+		    UNEVICTABLE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, pageout_private)
+	SF_INHERENT("madvise", "MADV_PAGEOUT private", m_madvise,
+		    ADV(MADV_PAGEOUT, PRIVATE),
+		    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+		    "0 present=1 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+		    UNEVICTABLE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, populate_read_shared)
+	SF_SAME("madvise", "MADV_POPULATE_READ shared", m_madvise,
+		ADV(MADV_POPULATE_READ, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, populate_read_private)
+	SF_SAME("madvise", "MADV_POPULATE_READ private", m_madvise,
+		ADV(MADV_POPULATE_READ, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, populate_write_shared)
+	SF_SAME("madvise", "MADV_POPULATE_WRITE shared", m_madvise,
+		ADV(MADV_POPULATE_WRITE, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, populate_write_private)
+	SF_SAME("madvise", "MADV_POPULATE_WRITE private", m_madvise,
+		ADV(MADV_POPULATE_WRITE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontneed_locked_shared)
+	SF_SAME("madvise", "MADV_DONTNEED_LOCKED shared", m_madvise,
+		ADV(MADV_DONTNEED_LOCKED, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, dontneed_locked_private)
+	SF_SAME("madvise", "MADV_DONTNEED_LOCKED private", m_madvise,
+		ADV(MADV_DONTNEED_LOCKED, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, collapse_shared)
+	SF_SAME("madvise", "MADV_COLLAPSE shared", m_madvise,
+		ADV(MADV_COLLAPSE, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, collapse_private)
+	SF_SAME("madvise", "MADV_COLLAPSE private", m_madvise,
+		ADV(MADV_COLLAPSE, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, soft_offline_shared)
+	SF_SAME("madvise", "MADV_SOFT_OFFLINE shared", m_madvise,
+		ADV(MADV_SOFT_OFFLINE, SHARED), .anon = true,
+		.skip_on = "ECANCELED");
+FIXTURE_VARIANT_ADD(surface, soft_offline_private)
+	SF_SAME("madvise", "MADV_SOFT_OFFLINE private", m_madvise,
+		ADV(MADV_SOFT_OFFLINE, PRIVATE), .anon = true,
+		.skip_on = "ECANCELED");
+FIXTURE_VARIANT_ADD(surface, hwpoison_shared)
+	SF_SAME("madvise", "MADV_HWPOISON shared", m_madvise,
+		ADV(MADV_HWPOISON, SHARED), .anon = true,
+		.skip_on = "ECANCELED");
+FIXTURE_VARIANT_ADD(surface, hwpoison_private)
+	SF_SAME("madvise", "MADV_HWPOISON private", m_madvise,
+		ADV(MADV_HWPOISON, PRIVATE), .anon = true,
+		.skip_on = "ECANCELED");
+FIXTURE_VARIANT_ADD(surface, guard_install_shared)
+	SF_SAME("madvise", "MADV_GUARD_INSTALL shared", m_madvise,
+		ADV(MADV_GUARD_INSTALL, SHARED), .anon = true);
+FIXTURE_VARIANT_ADD(surface, guard_install_private)
+	SF_SAME("madvise", "MADV_GUARD_INSTALL private", m_madvise,
+		ADV(MADV_GUARD_INSTALL, PRIVATE), .anon = true);
+FIXTURE_VARIANT_ADD(surface, guard_remove_shared)
+	SF_SAME("madvise", "MADV_GUARD_REMOVE shared", m_guard_remove, SHARED,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, guard_remove_private)
+	SF_SAME("madvise", "MADV_GUARD_REMOVE private", m_guard_remove, PRIVATE,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, unknown)
+	SF_SAME("madvise", "every other value 0..255", m_unknown, 0,
+		.anon = true);
 
-MADV_ROWS(normal, "MADV_NORMAL", MADV_NORMAL);
-MADV_ROWS(random, "MADV_RANDOM", MADV_RANDOM);
-MADV_ROWS(sequential, "MADV_SEQUENTIAL", MADV_SEQUENTIAL);
-MADV_ROWS(willneed, "MADV_WILLNEED", MADV_WILLNEED);
-MADV_ROWS(dontneed, "MADV_DONTNEED", MADV_DONTNEED);
-MADV_ROWS(free, "MADV_FREE", MADV_FREE);
-SF_INHERENT(remove_shared, "madvise", "MADV_REMOVE shared", m_madvise,
-	    ADV(MADV_REMOVE, SHARED),
-	    "ENODEV present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-	    "0 present=0 res=0 data=ZZZZZZZZ self=zero child=zero vmflags=none",
-	    "madvise_remove() punches the hole with vfs_fallocate(), which takes regular files and block devices only (ENODEV); LAZYMAP_IOC_DISCARD is the device's equivalent",
-	    .anon = true);
-SF_SAME(remove_private, "madvise", "MADV_REMOVE private", m_madvise,
-	ADV(MADV_REMOVE, PRIVATE), .anon = true);
-MADV_ROWS(dontfork, "MADV_DONTFORK", MADV_DONTFORK);
-SF_SAME(dofork_shared, "madvise", "MADV_DOFORK shared", m_dofork, SHARED,
-	.anon = true, SPECIAL_GAP);
-SF_SAME(dofork_private, "madvise", "MADV_DOFORK private", m_dofork,
-	PRIVATE, .anon = true, SPECIAL_GAP);
-SF_SAME(mergeable_shared, "madvise", "MADV_MERGEABLE shared", m_madvise,
-	ADV(MADV_MERGEABLE, SHARED), .anon = true);
-SF_SAME(mergeable_private, "madvise", "MADV_MERGEABLE private", m_madvise,
-	ADV(MADV_MERGEABLE, PRIVATE), .anon = true,
-	.gap = "VM_DONTEXPAND: ksm_madvise() returns 0 and sets nothing");
-MADV_ROWS(unmergeable, "MADV_UNMERGEABLE", MADV_UNMERGEABLE);
-MADV_ROWS(hugepage, "MADV_HUGEPAGE", MADV_HUGEPAGE);
-MADV_ROWS(nohugepage, "MADV_NOHUGEPAGE", MADV_NOHUGEPAGE);
-MADV_ROWS(dontdump, "MADV_DONTDUMP", MADV_DONTDUMP);
-MADV_ROWS(dodump, "MADV_DODUMP", MADV_DODUMP, SPECIAL_GAP);
-MADV_ROWS(wipeonfork, "MADV_WIPEONFORK", MADV_WIPEONFORK);
-MADV_ROWS(keeponfork, "MADV_KEEPONFORK", MADV_KEEPONFORK);
-MADV_ROWS(cold, "MADV_COLD", MADV_COLD);
-SF_INHERENT(pageout_shared, "madvise", "MADV_PAGEOUT shared", m_madvise,
-	    ADV(MADV_PAGEOUT, SHARED),
-	    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-	    "0 present=0 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-	    UNEVICTABLE, .anon = true);
-SF_INHERENT(pageout_private, "madvise", "MADV_PAGEOUT private", m_madvise,
-	    ADV(MADV_PAGEOUT, PRIVATE),
-	    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-	    "0 present=1 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-	    UNEVICTABLE, .anon = true);
-MADV_ROWS(populate_read, "MADV_POPULATE_READ", MADV_POPULATE_READ);
-MADV_ROWS(populate_write, "MADV_POPULATE_WRITE", MADV_POPULATE_WRITE);
-MADV_ROWS(dontneed_locked, "MADV_DONTNEED_LOCKED", MADV_DONTNEED_LOCKED);
-MADV_ROWS(collapse, "MADV_COLLAPSE", MADV_COLLAPSE);
-MADV_ROWS(soft_offline, "MADV_SOFT_OFFLINE", MADV_SOFT_OFFLINE,
-	  .skip_on = "ECANCELED");
-MADV_ROWS(hwpoison, "MADV_HWPOISON", MADV_HWPOISON, .skip_on = "ECANCELED");
-MADV_ROWS(guard_install, "MADV_GUARD_INSTALL", MADV_GUARD_INSTALL,
-	  SPECIAL_GAP);
-SF_SAME(guard_remove_shared, "madvise", "MADV_GUARD_REMOVE shared",
-	m_guard_remove, SHARED, .anon = true, SPECIAL_GAP);
-SF_SAME(guard_remove_private, "madvise", "MADV_GUARD_REMOVE private",
-	m_guard_remove, PRIVATE, .anon = true, SPECIAL_GAP);
-SF_SAME(unknown, "madvise", "every other value 0..255", m_unknown, 0,
-	.anon = true);
+FIXTURE_VARIANT_ADD(surface, pmadv_cold)
+	SF_SAME("madvise", "process_madvise MADV_COLD", m_process_madvise,
+		MADV_COLD, .anon = true);
+FIXTURE_VARIANT_ADD(surface, pmadv_pageout)
+	SF_INHERENT("madvise", "process_madvise MADV_PAGEOUT",
+		    m_process_madvise, MADV_PAGEOUT,
+		    "{8PS} present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+		    "{8PS} present=0 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
+		    UNEVICTABLE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, pmadv_willneed)
+	SF_SAME("madvise", "process_madvise MADV_WILLNEED", m_process_madvise,
+		MADV_WILLNEED, .anon = true);
+FIXTURE_VARIANT_ADD(surface, pmadv_collapse)
+	SF_SAME("madvise", "process_madvise MADV_COLLAPSE", m_process_madvise,
+		MADV_COLLAPSE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, pmadv_dontneed)
+	SF_SAME("madvise", "process_madvise MADV_DONTNEED", m_process_madvise,
+		MADV_DONTNEED, .anon = true);
+FIXTURE_VARIANT_ADD(surface, pmadv_guard)
+	SF_SAME("madvise", "process_madvise MADV_GUARD_INSTALL",
+		m_process_madvise, MADV_GUARD_INSTALL, .anon = true);
 
-SF_SAME(pmadv_cold, "madvise", "process_madvise MADV_COLD",
-	m_process_madvise, MADV_COLD, .anon = true);
-SF_INHERENT(pmadv_pageout, "madvise", "process_madvise MADV_PAGEOUT",
-	    m_process_madvise, MADV_PAGEOUT,
-	    "{8PS} present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-	    "{8PS} present=0 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-	    UNEVICTABLE, .anon = true);
-SF_SAME(pmadv_willneed, "madvise", "process_madvise MADV_WILLNEED",
-	m_process_madvise, MADV_WILLNEED, .anon = true);
-SF_SAME(pmadv_collapse, "madvise", "process_madvise MADV_COLLAPSE",
-	m_process_madvise, MADV_COLLAPSE, .anon = true);
-SF_SAME(pmadv_dontneed, "madvise", "process_madvise MADV_DONTNEED",
-	m_process_madvise, MADV_DONTNEED, .anon = true);
-SF_SAME(pmadv_guard, "madvise", "process_madvise MADV_GUARD_INSTALL",
-	m_process_madvise, MADV_GUARD_INSTALL, .anon = true, SPECIAL_GAP);
-
-SF_MAIN

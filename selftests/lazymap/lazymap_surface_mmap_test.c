@@ -77,7 +77,7 @@ static void *map(struct sf_t *t, int prot, int flags)
 }
 
 /* What the mapping's pages read (first byte of each), without a signal. */
-static void self(struct sf_t *t, const void *p, size_t npages)
+static void show_self(struct sf_t *t, const void *p, size_t npages)
 {
 	sf_eff(t, "self=%s", sf_probe(p, npages, 0, SEED));
 }
@@ -113,7 +113,7 @@ static long m_mmap(struct sf_t *t)
 	for (i = 0; i < 6; i++)
 		(void)lm_peek(p + i * lm_ps);
 	lm_poke(p + 6 * lm_ps, 0);
-	self(t, p, NPAT);
+	show_self(t, p, NPAT);
 	after(t, p);
 	return 0;
 }
@@ -127,7 +127,7 @@ static long m_mmap_ro(struct sf_t *t)
 	p = map(t, PROT_READ, (int)t->arg);
 	if (p == MAP_FAILED)
 		return -errno;
-	self(t, p, NPAT);
+	show_self(t, p, NPAT);
 	return 0;
 }
 
@@ -150,7 +150,7 @@ static long m_mmap_fixed(struct sf_t *t)
 		return -errno;
 	sf_eff(t, "at_hint=%s", q == p ? "yes" : "no");
 	if (t->kind != SF_ANON)
-		self(t, p, NPAT);
+		show_self(t, p, NPAT);
 	return 0;
 }
 
@@ -222,7 +222,7 @@ static long m_mprotect(struct sf_t *t)
 		lm_poke(p + 7 * lm_ps, 1);
 		sf_eff(t, "written");
 	}
-	self(t, p, NPAT);
+	show_self(t, p, NPAT);
 	after(t, p);
 	return r;
 }
@@ -286,11 +286,11 @@ static long m_mremap(struct sf_t *t)
 	if (q == MAP_FAILED) {
 		int err = -errno;
 
-		self(t, p, NPAT);
+		show_self(t, p, NPAT);
 		after(t, p);
 		return err;
 	}
-	self(t, q, NPAT);
+	show_self(t, q, NPAT);
 	if (t->arg == 2)
 		sf_eff(t, "grown=%s", sf_probe(q + len, NMAP, 0, SEED));
 	if (q != p)
@@ -342,7 +342,7 @@ static long m_msync(struct sf_t *t)
 		return -errno;
 	lm_touch_read(p, NPAT);
 	r = sf_ret(msync(p, NMAP * lm_ps, (int)t->arg));
-	self(t, p, NPAT);
+	show_self(t, p, NPAT);
 	after(t, p);
 	return r;
 }
@@ -478,120 +478,145 @@ static long m_fork(struct sf_t *t)
 	return 0;
 }
 
-SF_FIXTURE;
+#include "lazymap_surface_fixture.h"
 
-SF_SAME(mmap_shared, "mmap", "mmap MAP_SHARED", m_mmap, MAP_SHARED,
-	.anon = true);
-SF_SAME(mmap_private, "mmap", "mmap MAP_PRIVATE", m_mmap, MAP_PRIVATE,
-	.anon = true);
-SF_SAME(mmap_validate, "mmap", "mmap MAP_SHARED_VALIDATE", m_mmap,
-	MAP_SHARED_VALIDATE, .anon = true);
-SF_SAME(mmap_sync, "mmap", "mmap MAP_SHARED_VALIDATE|MAP_SYNC", m_mmap_ro,
-	MAP_SHARED_VALIDATE | MAP_SYNC, .anon = true);
-SF_SAME(mmap_validate_unknown, "mmap",
-	"mmap MAP_SHARED_VALIDATE|unknown flag", m_mmap_ro,
-	MAP_SHARED_VALIDATE | MAP_UNKNOWN, .anon = true);
-SF_SAME(mmap_populate_shared, "mmap", "mmap MAP_SHARED|MAP_POPULATE",
-	m_mmap, MAP_SHARED | MAP_POPULATE, .anon = true);
-SF_SAME(mmap_populate_private, "mmap", "mmap MAP_PRIVATE|MAP_POPULATE",
-	m_mmap, MAP_PRIVATE | MAP_POPULATE, .anon = true);
-SF_SAME(mmap_locked, "mmap", "mmap MAP_SHARED|MAP_LOCKED", m_mmap,
-	MAP_SHARED | MAP_LOCKED, .anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL: mmap_region() drops VM_LOCKED");
-SF_SAME(mmap_noreserve, "mmap", "mmap MAP_SHARED|MAP_NORESERVE", m_mmap,
-	MAP_SHARED | MAP_NORESERVE, .anon = true);
-SF_SAME(mmap_fixed_noreplace, "mmap", "mmap MAP_FIXED_NOREPLACE over a mapping",
-	m_mmap_fixed, MAP_FIXED_NOREPLACE, .anon = true);
-SF_SAME(mmap_fixed, "mmap", "mmap MAP_FIXED over a mapping", m_mmap_fixed,
-	MAP_FIXED, .anon = true);
-SF_SAME(mmap_hugetlb, "mmap", "mmap MAP_SHARED|MAP_HUGETLB", m_mmap_ro,
-	MAP_SHARED | MAP_HUGETLB, .anon = true);
-SF_INHERENT(mmap_past_end, "mmap", "mmap across the end", m_mmap_past_end,
-	    0, "EINVAL", "0 last=zero past=EFAULT",
-	    "a fixed size: the device refuses a range it can never back (lazymap(4)); a memfd maps past EOF because the file may grow");
-SF_SAME(mmap_unaligned, "mmap", "mmap unaligned offset", m_mmap_bad, 0);
-SF_SAME(mmap_zero_len, "mmap", "mmap length 0", m_mmap_bad, 1);
-SF_SAME(mmap_rofd_shared_w, "mmap", "mmap shared writable of O_RDONLY",
-	m_mmap_bad, 2);
-SF_SAME(mmap_rofd_private_w, "mmap", "mmap private writable of O_RDONLY",
-	m_mmap_bad, 3);
-SF_SAME(mmap_wofd, "mmap", "mmap of O_WRONLY", m_mmap_bad, 4);
-SF_SAME(mmap_exec, "mmap", "mmap PROT_EXEC", m_mmap_bad, 5);
+FIXTURE_VARIANT_ADD(surface, mmap_shared)
+	SF_SAME("mmap", "mmap MAP_SHARED", m_mmap, MAP_SHARED, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_private)
+	SF_SAME("mmap", "mmap MAP_PRIVATE", m_mmap, MAP_PRIVATE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_validate)
+	SF_SAME("mmap", "mmap MAP_SHARED_VALIDATE", m_mmap, MAP_SHARED_VALIDATE,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_sync)
+	SF_SAME("mmap", "mmap MAP_SHARED_VALIDATE|MAP_SYNC", m_mmap_ro,
+		MAP_SHARED_VALIDATE | MAP_SYNC, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_validate_unknown)
+	SF_SAME("mmap", "mmap MAP_SHARED_VALIDATE|unknown flag", m_mmap_ro,
+		MAP_SHARED_VALIDATE | MAP_UNKNOWN, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_populate_shared)
+	SF_SAME("mmap", "mmap MAP_SHARED|MAP_POPULATE", m_mmap,
+		MAP_SHARED | MAP_POPULATE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_populate_private)
+	SF_SAME("mmap", "mmap MAP_PRIVATE|MAP_POPULATE", m_mmap,
+		MAP_PRIVATE | MAP_POPULATE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_locked)
+	SF_SAME("mmap", "mmap MAP_SHARED|MAP_LOCKED", m_mmap,
+		MAP_SHARED | MAP_LOCKED, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_noreserve)
+	SF_SAME("mmap", "mmap MAP_SHARED|MAP_NORESERVE", m_mmap,
+		MAP_SHARED | MAP_NORESERVE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_fixed_noreplace)
+	SF_SAME("mmap", "mmap MAP_FIXED_NOREPLACE over a mapping", m_mmap_fixed,
+		MAP_FIXED_NOREPLACE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_fixed)
+	SF_SAME("mmap", "mmap MAP_FIXED over a mapping", m_mmap_fixed,
+		MAP_FIXED, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_hugetlb)
+	SF_SAME("mmap", "mmap MAP_SHARED|MAP_HUGETLB", m_mmap_ro,
+		MAP_SHARED | MAP_HUGETLB, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mmap_past_end)
+	SF_INHERENT("mmap", "mmap across the end", m_mmap_past_end, 0, "EINVAL",
+		    "0 last=zero past=EFAULT",
+		    "a fixed size: the device refuses a range it can never back (lazymap(4)); a memfd maps past EOF because the file may grow");
+FIXTURE_VARIANT_ADD(surface, mmap_unaligned)
+	SF_SAME("mmap", "mmap unaligned offset", m_mmap_bad, 0);
+FIXTURE_VARIANT_ADD(surface, mmap_zero_len)
+	SF_SAME("mmap", "mmap length 0", m_mmap_bad, 1);
+FIXTURE_VARIANT_ADD(surface, mmap_rofd_shared_w)
+	SF_SAME("mmap", "mmap shared writable of O_RDONLY", m_mmap_bad, 2);
+FIXTURE_VARIANT_ADD(surface, mmap_rofd_private_w)
+	SF_SAME("mmap", "mmap private writable of O_RDONLY", m_mmap_bad, 3);
+FIXTURE_VARIANT_ADD(surface, mmap_wofd)
+	SF_SAME("mmap", "mmap of O_WRONLY", m_mmap_bad, 4);
+FIXTURE_VARIANT_ADD(surface, mmap_exec)
+	SF_SAME("mmap", "mmap PROT_EXEC", m_mmap_bad, 5);
 
-SF_SAME(mprotect_rw, "mprotect", "mprotect PROT_READ|PROT_WRITE",
-	m_mprotect, PROT_READ | PROT_WRITE, .anon = true);
-SF_SAME(mprotect_none, "mprotect", "mprotect PROT_NONE", m_mprotect,
-	PROT_NONE, .anon = true);
-SF_SAME(mprotect_exec, "mprotect", "mprotect PROT_READ|PROT_EXEC",
-	m_mprotect, PROT_READ | PROT_EXEC, .anon = true);
-SF_SAME(mprotect_rofd, "mprotect", "mprotect PROT_WRITE, O_RDONLY fd",
-	m_mprotect_rofd, 0);
+FIXTURE_VARIANT_ADD(surface, mprotect_rw)
+	SF_SAME("mprotect", "mprotect PROT_READ|PROT_WRITE", m_mprotect,
+		PROT_READ | PROT_WRITE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mprotect_none)
+	SF_SAME("mprotect", "mprotect PROT_NONE", m_mprotect, PROT_NONE,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mprotect_exec)
+	SF_SAME("mprotect", "mprotect PROT_READ|PROT_EXEC", m_mprotect,
+		PROT_READ | PROT_EXEC, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mprotect_rofd)
+	SF_SAME("mprotect", "mprotect PROT_WRITE, O_RDONLY fd", m_mprotect_rofd,
+		0);
 
-SF_SAME(mremap_shrink, "mremap", "mremap shrink", m_mremap, 0,
-	.anon = true);
-SF_SAME(mremap_move, "mremap", "mremap MAYMOVE|FIXED (move)", m_mremap, 1,
-	.anon = true);
-SF_SAME(mremap_grow, "mremap", "mremap grow inside the device", m_mremap,
-	2, .anon = true,
-	.gap = "VM_DONTEXPAND: vma_to_resize() refuses to grow (EFAULT)");
-SF_SAME(mremap_dontunmap, "mremap", "mremap MAYMOVE|DONTUNMAP", m_mremap,
-	3, .anon = true,
-	.gap = "VM_DONTEXPAND: mremap refuses MREMAP_DONTUNMAP on it (EINVAL)");
-SF_SAME(mremap_past_end, "mremap", "mremap grow past the end, touch",
-	m_mremap_past_end, 0,
-	.gap = "VM_DONTEXPAND: cannot grow; a memfd grows and SIGBUSes past EOF");
+FIXTURE_VARIANT_ADD(surface, mremap_shrink)
+	SF_SAME("mremap", "mremap shrink", m_mremap, 0, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mremap_move)
+	SF_SAME("mremap", "mremap MAYMOVE|FIXED (move)", m_mremap, 1,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mremap_grow)
+	SF_SAME("mremap", "mremap grow inside the device", m_mremap, 2,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mremap_dontunmap)
+	SF_SAME("mremap", "mremap MAYMOVE|DONTUNMAP", m_mremap, 3,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mremap_past_end)
+	SF_SAME("mremap", "mremap grow past the end, touch", m_mremap_past_end,
+		0);
 
-SF_SAME(msync_async, "msync", "msync MS_ASYNC", m_msync, MS_ASYNC,
-	.anon = true);
-SF_SAME(msync_sync, "msync", "msync MS_SYNC", m_msync, MS_SYNC,
-	.anon = true,
-	.gap = "no .fsync in lazymap_fops: vfs_fsync_range() says EINVAL");
-SF_SAME(msync_invalidate, "msync", "msync MS_INVALIDATE", m_msync,
-	MS_INVALIDATE, .anon = true);
-SF_SAME(msync_sync_invalidate, "msync", "msync MS_SYNC|MS_INVALIDATE",
-	m_msync, MS_SYNC | MS_INVALIDATE, .anon = true,
-	.gap = "no .fsync in lazymap_fops: vfs_fsync_range() says EINVAL");
-SF_SAME(msync_async_invalidate, "msync", "msync MS_ASYNC|MS_INVALIDATE",
-	m_msync, MS_ASYNC | MS_INVALIDATE, .anon = true);
-SF_SAME(msync_async_sync, "msync", "msync MS_ASYNC|MS_SYNC", m_msync,
-	MS_ASYNC | MS_SYNC, .anon = true);
-SF_SAME(msync_zero, "msync", "msync flags 0", m_msync, 0, .anon = true);
-SF_SAME(msync_bad, "msync", "msync unknown flag", m_msync, 0x8,
-	.anon = true);
-SF_SAME(msync_unaligned, "msync", "msync unaligned address", m_msync_bad,
-	0, .anon = true);
-SF_SAME(msync_hole, "msync", "msync over an unmapped page", m_msync_bad,
-	1, .anon = true);
-SF_SAME(msync_locked, "msync", "msync MS_INVALIDATE of a locked mapping",
-	m_msync_locked, 0, .anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL: mlock() locks nothing, so no EBUSY");
+FIXTURE_VARIANT_ADD(surface, msync_async)
+	SF_SAME("msync", "msync MS_ASYNC", m_msync, MS_ASYNC, .anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_sync)
+	SF_SAME("msync", "msync MS_SYNC", m_msync, MS_SYNC, .anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_invalidate)
+	SF_SAME("msync", "msync MS_INVALIDATE", m_msync, MS_INVALIDATE,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_sync_invalidate)
+	SF_SAME("msync", "msync MS_SYNC|MS_INVALIDATE", m_msync,
+		MS_SYNC | MS_INVALIDATE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_async_invalidate)
+	SF_SAME("msync", "msync MS_ASYNC|MS_INVALIDATE", m_msync,
+		MS_ASYNC | MS_INVALIDATE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_async_sync)
+	SF_SAME("msync", "msync MS_ASYNC|MS_SYNC", m_msync, MS_ASYNC | MS_SYNC,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_zero)
+	SF_SAME("msync", "msync flags 0", m_msync, 0, .anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_bad)
+	SF_SAME("msync", "msync unknown flag", m_msync, 0x8, .anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_unaligned)
+	SF_SAME("msync", "msync unaligned address", m_msync_bad, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_hole)
+	SF_SAME("msync", "msync over an unmapped page", m_msync_bad, 1,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, msync_locked)
+	SF_SAME("msync", "msync MS_INVALIDATE of a locked mapping",
+		m_msync_locked, 0, .anon = true);
 
-SF_SAME(mincore_shared, "mincore", "mincore MAP_SHARED", m_mincore,
-	MAP_SHARED, .anon = true);
-SF_SAME(mincore_private, "mincore", "mincore MAP_PRIVATE", m_mincore,
-	MAP_PRIVATE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mincore_shared)
+	SF_SAME("mincore", "mincore MAP_SHARED", m_mincore, MAP_SHARED,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mincore_private)
+	SF_SAME("mincore", "mincore MAP_PRIVATE", m_mincore, MAP_PRIVATE,
+		.anon = true);
 
-SF_SAME(mlock, "mlock", "mlock", m_mlock, 0, .anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL: mlock_fixup() skips it");
-SF_SAME(mlock2_onfault, "mlock", "mlock2 MLOCK_ONFAULT", m_mlock, 1,
-	.anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL: mlock_fixup() skips it");
-SF_SAME(munlock, "mlock", "mlock then munlock", m_mlock, 2, .anon = true);
-SF_SAME(mlockall_current, "mlock", "mlockall MCL_CURRENT", m_mlock, 3,
-	.anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL: mlock_fixup() skips it");
-SF_SAME(mlockall_onfault, "mlock", "mlockall MCL_CURRENT|MCL_ONFAULT",
-	m_mlock, 4, .anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL: mlock_fixup() skips it");
-SF_SAME(mlockall_future, "mlock", "mlockall MCL_FUTURE, then mmap",
-	m_mlock, 5, .anon = true,
-	.gap = "VM_DONTEXPAND makes the VMA VM_SPECIAL: mmap_region() drops VM_LOCKED");
-SF_SAME(mlock2_bad, "mlock", "mlock2 unknown flag", m_mlock, 6,
-	.anon = true);
+FIXTURE_VARIANT_ADD(surface, mlock)
+	SF_SAME("mlock", "mlock", m_mlock, 0, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mlock2_onfault)
+	SF_SAME("mlock", "mlock2 MLOCK_ONFAULT", m_mlock, 1, .anon = true);
+FIXTURE_VARIANT_ADD(surface, munlock)
+	SF_SAME("mlock", "mlock then munlock", m_mlock, 2, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mlockall_current)
+	SF_SAME("mlock", "mlockall MCL_CURRENT", m_mlock, 3, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mlockall_onfault)
+	SF_SAME("mlock", "mlockall MCL_CURRENT|MCL_ONFAULT", m_mlock, 4,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mlockall_future)
+	SF_SAME("mlock", "mlockall MCL_FUTURE, then mmap", m_mlock, 5,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mlock2_bad)
+	SF_SAME("mlock", "mlock2 unknown flag", m_mlock, 6, .anon = true);
 
-SF_SAME(fork_shared, "fork", "fork, child writes MAP_SHARED", m_fork,
-	MAP_SHARED, .anon = true);
-SF_SAME(fork_private, "fork", "fork, child writes MAP_PRIVATE", m_fork,
-	MAP_PRIVATE, .anon = true);
+FIXTURE_VARIANT_ADD(surface, fork_shared)
+	SF_SAME("fork", "fork, child writes MAP_SHARED", m_fork, MAP_SHARED,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, fork_private)
+	SF_SAME("fork", "fork, child writes MAP_PRIVATE", m_fork, MAP_PRIVATE,
+		.anon = true);
 
-SF_MAIN

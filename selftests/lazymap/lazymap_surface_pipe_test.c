@@ -271,36 +271,38 @@ static long z_copy_file_range_self(struct sf_t *t)
 	return r;
 }
 
-SF_FIXTURE;
+#include "lazymap_surface_fixture.h"
 
-#define SPLICE_GAP	.gap = "no .splice_read in lazymap_fops: EINVAL"
+FIXTURE_VARIANT_ADD(surface, splice_read)
+	SF_SAME("splice", "splice file -> pipe (offset)", z_splice_read, 0);
+FIXTURE_VARIANT_ADD(surface, splice_read_pos)
+	SF_SAME("splice", "splice file -> pipe (position)", z_splice_read, 1);
+FIXTURE_VARIANT_ADD(surface, splice_write)
+	SF_SAME("splice", "splice pipe -> file", z_splice_write, 0);
+FIXTURE_VARIANT_ADD(surface, vmsplice)
+	SF_SAME("splice", "vmsplice mapping -> pipe", z_vmsplice, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, tee)
+	SF_SAME("splice", "splice file -> pipe, tee", z_tee, 0);
+FIXTURE_VARIANT_ADD(surface, sendfile_pipe)
+	SF_SAME("splice", "sendfile file -> pipe", z_sendfile_from, 0);
+FIXTURE_VARIANT_ADD(surface, sendfile_socket)
+	SF_SAME("splice", "sendfile file -> socket", z_sendfile_from, 1);
+FIXTURE_VARIANT_ADD(surface, sendfile_to)
+	SF_SAME("splice", "sendfile memfd -> file", z_sendfile_to, 0);
+FIXTURE_VARIANT_ADD(surface, copy_from)
+	SF_INHERENT("splice", "copy_file_range file -> memfd",
+		    z_copy_file_range, 0, "EINVAL dst=Z data=PPZZ pos=0 res=2",
+		    "{PS} dst=P data=PPZZ pos=0 res=2",
+		    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
+FIXTURE_VARIANT_ADD(surface, copy_to)
+	SF_INHERENT("splice", "copy_file_range memfd -> file",
+		    z_copy_file_range, 1, "EINVAL data=PPZZ pos=0 res=2",
+		    "{PS} data=PPXZ pos=0 res=3",
+		    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
+FIXTURE_VARIANT_ADD(surface, copy_self)
+	SF_INHERENT("splice", "copy_file_range file -> same file",
+		    z_copy_file_range_self, 0, "EINVAL data=PPZZ pos=0 res=2",
+		    "{PS} data=PPXZ pos=0 res=3",
+		    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
 
-SF_SAME(splice_read, "splice", "splice file -> pipe (offset)",
-	z_splice_read, 0, SPLICE_GAP);
-SF_SAME(splice_read_pos, "splice", "splice file -> pipe (position)",
-	z_splice_read, 1, SPLICE_GAP);
-SF_SAME(splice_write, "splice", "splice pipe -> file", z_splice_write, 0,
-	.gap = "no .splice_write in lazymap_fops: EINVAL");
-SF_SAME(vmsplice, "splice", "vmsplice mapping -> pipe", z_vmsplice, 0,
-	.anon = true);
-SF_SAME(tee, "splice", "splice file -> pipe, tee", z_tee, 0, SPLICE_GAP);
-SF_SAME(sendfile_pipe, "splice", "sendfile file -> pipe",
-	z_sendfile_from, 0, SPLICE_GAP);
-SF_SAME(sendfile_socket, "splice", "sendfile file -> socket",
-	z_sendfile_from, 1, SPLICE_GAP);
-SF_SAME(sendfile_to, "splice", "sendfile memfd -> file", z_sendfile_to, 0,
-	.gap = "no .splice_write in lazymap_fops: EINVAL");
-SF_INHERENT(copy_from, "splice", "copy_file_range file -> memfd",
-	    z_copy_file_range, 0, "EINVAL dst=Z data=PPZZ pos=0 res=2",
-	    "{PS} dst=P data=PPZZ pos=0 res=2",
-	    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
-SF_INHERENT(copy_to, "splice", "copy_file_range memfd -> file",
-	    z_copy_file_range, 1, "EINVAL data=PPZZ pos=0 res=2",
-	    "{PS} data=PPXZ pos=0 res=3",
-	    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
-SF_INHERENT(copy_self, "splice", "copy_file_range file -> same file",
-	    z_copy_file_range_self, 0, "EINVAL data=PPZZ pos=0 res=2",
-	    "{PS} data=PPXZ pos=0 res=3",
-	    "generic_copy_file_checks() refuses anything but regular files (EINVAL) before the driver is asked");
-
-SF_MAIN

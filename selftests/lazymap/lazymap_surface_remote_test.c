@@ -470,39 +470,52 @@ static long r_epoll(struct sf_t *t)
 	return r;
 }
 
-SF_FIXTURE;
+#include "lazymap_surface_fixture.h"
 
-SF_SAME(pvm_read_shared, "remote", "process_vm_readv MAP_SHARED",
-	r_pvm_read, 0, .anon = true);
-SF_SAME(pvm_read_private, "remote", "process_vm_readv MAP_PRIVATE",
-	r_pvm_read, PRIV, .anon = true);
-SF_SAME(pvm_write_shared, "remote", "process_vm_writev MAP_SHARED",
-	r_pvm_write, 0, .anon = true);
-SF_SAME(pvm_write_private, "remote", "process_vm_writev MAP_PRIVATE",
-	r_pvm_write, PRIV, .anon = true);
-SF_SAME(mem_read, "remote", "/proc/PID/mem read", r_mem_read, 0,
-	.anon = true);
-SF_SAME(mem_write_shared, "remote", "/proc/PID/mem write MAP_SHARED",
-	r_mem_write, 0, .anon = true);
-SF_SAME(mem_write_shared_ro, "remote",
-	"/proc/PID/mem write MAP_SHARED PROT_READ", r_mem_write, RO,
-	.anon = true);
-SF_SAME(mem_write_private_ro, "remote",
-	"/proc/PID/mem write MAP_PRIVATE PROT_READ (FOLL_FORCE)",
-	r_mem_write, PRIV | RO, .anon = true);
-SF_SAME(ptrace_shared, "remote", "ptrace PEEKDATA/POKEDATA MAP_SHARED",
-	r_ptrace, 0, .anon = true);
-SF_SAME(ptrace_private_ro, "remote",
-	"ptrace PEEKDATA/POKEDATA MAP_PRIVATE PROT_READ", r_ptrace,
-	PRIV | RO, .anon = true);
-SF_SAME(futex, "remote", "process-shared futex wait/wake", r_futex, 0,
-	.anon = true);
-SF_SAME(mutex, "remote", "PTHREAD_PROCESS_SHARED mutex", r_mutex, 0,
-	.anon = true);
-SF_SAME(scm_rights, "remote", "SCM_RIGHTS passing", r_scm_rights, 0);
-SF_SAME(pidfd_getfd, "remote", "pidfd_getfd", r_pidfd_getfd, 0);
-SF_SAME(poll, "remote", "poll", r_poll, 0);
-SF_SAME(select, "remote", "select", r_select, 0);
-SF_SAME(epoll, "remote", "epoll_ctl ADD", r_epoll, 0);
+FIXTURE_VARIANT_ADD(surface, pvm_read_shared)
+	SF_SAME("remote", "process_vm_readv MAP_SHARED", r_pvm_read, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, pvm_read_private)
+	SF_SAME("remote", "process_vm_readv MAP_PRIVATE", r_pvm_read, PRIV,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, pvm_write_shared)
+	SF_SAME("remote", "process_vm_writev MAP_SHARED", r_pvm_write, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, pvm_write_private)
+	SF_SAME("remote", "process_vm_writev MAP_PRIVATE", r_pvm_write, PRIV,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mem_read)
+	SF_SAME("remote", "/proc/PID/mem read", r_mem_read, 0, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mem_write_shared)
+	SF_SAME("remote", "/proc/PID/mem write MAP_SHARED", r_mem_write, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mem_write_shared_ro)
+	SF_SAME("remote", "/proc/PID/mem write MAP_SHARED PROT_READ",
+		r_mem_write, RO, .anon = true);
+FIXTURE_VARIANT_ADD(surface, mem_write_private_ro)
+	SF_SAME("remote",
+		"/proc/PID/mem write MAP_PRIVATE PROT_READ (FOLL_FORCE)",
+		r_mem_write, PRIV | RO, .anon = true);
+FIXTURE_VARIANT_ADD(surface, ptrace_shared)
+	SF_SAME("remote", "ptrace PEEKDATA/POKEDATA MAP_SHARED", r_ptrace, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, ptrace_private_ro)
+	SF_SAME("remote", "ptrace PEEKDATA/POKEDATA MAP_PRIVATE PROT_READ",
+		r_ptrace, PRIV | RO, .anon = true);
+FIXTURE_VARIANT_ADD(surface, futex)
+	SF_SAME("remote", "process-shared futex wait/wake", r_futex, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, mutex)
+	SF_SAME("remote", "PTHREAD_PROCESS_SHARED mutex", r_mutex, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, scm_rights)
+	SF_SAME("remote", "SCM_RIGHTS passing", r_scm_rights, 0);
+FIXTURE_VARIANT_ADD(surface, pidfd_getfd)
+	SF_SAME("remote", "pidfd_getfd", r_pidfd_getfd, 0);
+FIXTURE_VARIANT_ADD(surface, poll)
+	SF_SAME("remote", "poll", r_poll, 0);
+FIXTURE_VARIANT_ADD(surface, select)
+	SF_SAME("remote", "select", r_select, 0);
+FIXTURE_VARIANT_ADD(surface, epoll)
+	SF_SAME("remote", "epoll_ctl ADD", r_epoll, 0);
 
-SF_MAIN

@@ -468,94 +468,118 @@ static long rw_open_path(struct sf_t *t)
 	return r;
 }
 
-SF_FIXTURE;
+#include "lazymap_surface_fixture.h"
 
-SF_SAME(read, "rw", "read (pattern then hole)", rw_read, 0);
-SF_SAME(read_at_end, "rw", "read at the end", rw_read_end, 0);
-SF_SAME(read_across_end, "rw", "read across the end", rw_read_across_end,
-	0);
-SF_SAME(read_efault, "rw", "read into a bad buffer", rw_read_efault, 0);
-SF_SAME(write, "rw", "write", rw_write, 0);
-SF_INHERENT(write_at_end, "rw", "write at the end", rw_write_end, 0,
-	    "ENOSPC data=PPZZ pos=end res=2",
-	    "16 data=PPZZ pos=end+16 res=3",
-	    "fixed size: the device cannot grow, a memfd grows");
-SF_INHERENT(write_across_end, "rw", "write across the end",
-	    rw_write_across_end, 0,
-	    "100 data=PPZZ pos=end res=3",
-	    "200 data=PPZZ pos=end+100 res=4",
-	    "fixed size: the device writes what fits, a memfd grows");
-SF_SAME(write_efault, "rw", "write from a bad buffer", rw_write_efault, 0);
-SF_SAME(pread, "rw", "pread", rw_pread, 0);
-SF_SAME(pwrite, "rw", "pwrite", rw_pwrite, 0);
-SF_SAME(readv, "rw", "readv", rw_readv, 0);
-SF_SAME(writev, "rw", "writev", rw_writev, 0);
+FIXTURE_VARIANT_ADD(surface, read)
+	SF_SAME("rw", "read (pattern then hole)", rw_read, 0);
+FIXTURE_VARIANT_ADD(surface, read_at_end)
+	SF_SAME("rw", "read at the end", rw_read_end, 0);
+FIXTURE_VARIANT_ADD(surface, read_across_end)
+	SF_SAME("rw", "read across the end", rw_read_across_end, 0);
+FIXTURE_VARIANT_ADD(surface, read_efault)
+	SF_SAME("rw", "read into a bad buffer", rw_read_efault, 0);
+FIXTURE_VARIANT_ADD(surface, write)
+	SF_SAME("rw", "write", rw_write, 0);
+FIXTURE_VARIANT_ADD(surface, write_at_end)
+	SF_INHERENT("rw", "write at the end", rw_write_end, 0,
+		    "ENOSPC data=PPZZ pos=end res=2",
+		    "16 data=PPZZ pos=end+16 res=3",
+		    "fixed size: the device cannot grow, a memfd grows");
+FIXTURE_VARIANT_ADD(surface, write_across_end)
+	SF_INHERENT("rw", "write across the end", rw_write_across_end, 0,
+		    "100 data=PPZZ pos=end res=3",
+		    "200 data=PPZZ pos=end+100 res=4",
+		    "fixed size: the device writes what fits, a memfd grows");
+FIXTURE_VARIANT_ADD(surface, write_efault)
+	SF_SAME("rw", "write from a bad buffer", rw_write_efault, 0);
+FIXTURE_VARIANT_ADD(surface, pread)
+	SF_SAME("rw", "pread", rw_pread, 0);
+FIXTURE_VARIANT_ADD(surface, pwrite)
+	SF_SAME("rw", "pwrite", rw_pwrite, 0);
+FIXTURE_VARIANT_ADD(surface, readv)
+	SF_SAME("rw", "readv", rw_readv, 0);
+FIXTURE_VARIANT_ADD(surface, writev)
+	SF_SAME("rw", "writev", rw_writev, 0);
 
-SF_SAME(preadv2_0, "rw", "preadv2 flags 0", rw_preadv2, 0);
-SF_SAME(preadv2_hipri, "rw", "preadv2 RWF_HIPRI", rw_preadv2, RWF_HIPRI);
-SF_SAME(preadv2_dsync, "rw", "preadv2 RWF_DSYNC", rw_preadv2, RWF_DSYNC);
-SF_SAME(preadv2_sync, "rw", "preadv2 RWF_SYNC", rw_preadv2, RWF_SYNC);
-SF_SAME(preadv2_nowait, "rw", "preadv2 RWF_NOWAIT", rw_preadv2,
-	RWF_NOWAIT);
-SF_SAME(preadv2_nowait_reopen, "rw", "preadv2 RWF_NOWAIT, reopened fd",
-	rw_preadv2, RWF_NOWAIT | REOPEN);
-SF_SAME(preadv2_append, "rw", "preadv2 RWF_APPEND", rw_preadv2,
-	RWF_APPEND);
-SF_SAME(preadv2_noappend, "rw", "preadv2 RWF_NOAPPEND", rw_preadv2,
-	RWF_NOAPPEND);
-SF_SAME(preadv2_atomic, "rw", "preadv2 RWF_ATOMIC", rw_preadv2,
-	RWF_ATOMIC);
-SF_SAME(preadv2_dontcache, "rw", "preadv2 RWF_DONTCACHE", rw_preadv2,
-	RWF_DONTCACHE);
-SF_SAME(preadv2_unknown, "rw", "preadv2 unknown RWF bit", rw_preadv2,
-	RWF_UNKNOWN);
+FIXTURE_VARIANT_ADD(surface, preadv2_0)
+	SF_SAME("rw", "preadv2 flags 0", rw_preadv2, 0);
+FIXTURE_VARIANT_ADD(surface, preadv2_hipri)
+	SF_SAME("rw", "preadv2 RWF_HIPRI", rw_preadv2, RWF_HIPRI);
+FIXTURE_VARIANT_ADD(surface, preadv2_dsync)
+	SF_SAME("rw", "preadv2 RWF_DSYNC", rw_preadv2, RWF_DSYNC);
+FIXTURE_VARIANT_ADD(surface, preadv2_sync)
+	SF_SAME("rw", "preadv2 RWF_SYNC", rw_preadv2, RWF_SYNC);
+FIXTURE_VARIANT_ADD(surface, preadv2_nowait)
+	SF_SAME("rw", "preadv2 RWF_NOWAIT", rw_preadv2, RWF_NOWAIT);
+FIXTURE_VARIANT_ADD(surface, preadv2_nowait_reopen)
+	SF_SAME("rw", "preadv2 RWF_NOWAIT, reopened fd", rw_preadv2,
+		RWF_NOWAIT | REOPEN);
+FIXTURE_VARIANT_ADD(surface, preadv2_append)
+	SF_SAME("rw", "preadv2 RWF_APPEND", rw_preadv2, RWF_APPEND);
+FIXTURE_VARIANT_ADD(surface, preadv2_noappend)
+	SF_SAME("rw", "preadv2 RWF_NOAPPEND", rw_preadv2, RWF_NOAPPEND);
+FIXTURE_VARIANT_ADD(surface, preadv2_atomic)
+	SF_SAME("rw", "preadv2 RWF_ATOMIC", rw_preadv2, RWF_ATOMIC);
+FIXTURE_VARIANT_ADD(surface, preadv2_dontcache)
+	SF_SAME("rw", "preadv2 RWF_DONTCACHE", rw_preadv2, RWF_DONTCACHE);
+FIXTURE_VARIANT_ADD(surface, preadv2_unknown)
+	SF_SAME("rw", "preadv2 unknown RWF bit", rw_preadv2, RWF_UNKNOWN);
 
-SF_SAME(pwritev2_0, "rw", "pwritev2 flags 0", rw_pwritev2, 0);
-SF_SAME(pwritev2_hipri, "rw", "pwritev2 RWF_HIPRI", rw_pwritev2,
-	RWF_HIPRI);
-SF_SAME(pwritev2_dsync, "rw", "pwritev2 RWF_DSYNC", rw_pwritev2,
-	RWF_DSYNC);
-SF_SAME(pwritev2_sync, "rw", "pwritev2 RWF_SYNC", rw_pwritev2, RWF_SYNC);
-SF_SAME(pwritev2_nowait, "rw", "pwritev2 RWF_NOWAIT", rw_pwritev2,
-	RWF_NOWAIT);
-SF_SAME(pwritev2_nowait_reopen, "rw", "pwritev2 RWF_NOWAIT, reopened fd",
-	rw_pwritev2, RWF_NOWAIT | REOPEN);
-SF_INHERENT(pwritev2_append, "rw", "pwritev2 RWF_APPEND", rw_pwritev2,
-	    RWF_APPEND, "ENOSPC data=PPZZ pos=0 res=2",
-	    "{PS} data=PPZZ pos=0 res=3",
-	    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
-	    .gap = "lazymap ignores IOCB_APPEND and writes at the offset given");
-SF_SAME(pwritev2_noappend, "rw", "pwritev2 RWF_NOAPPEND on O_APPEND",
-	rw_pwritev2_noappend, 0);
-SF_SAME(pwritev2_atomic, "rw", "pwritev2 RWF_ATOMIC", rw_pwritev2,
-	RWF_ATOMIC);
-SF_SAME(pwritev2_dontcache, "rw", "pwritev2 RWF_DONTCACHE", rw_pwritev2,
-	RWF_DONTCACHE);
-SF_SAME(pwritev2_unknown, "rw", "pwritev2 unknown RWF bit", rw_pwritev2,
-	RWF_UNKNOWN);
+FIXTURE_VARIANT_ADD(surface, pwritev2_0)
+	SF_SAME("rw", "pwritev2 flags 0", rw_pwritev2, 0);
+FIXTURE_VARIANT_ADD(surface, pwritev2_hipri)
+	SF_SAME("rw", "pwritev2 RWF_HIPRI", rw_pwritev2, RWF_HIPRI);
+FIXTURE_VARIANT_ADD(surface, pwritev2_dsync)
+	SF_SAME("rw", "pwritev2 RWF_DSYNC", rw_pwritev2, RWF_DSYNC);
+FIXTURE_VARIANT_ADD(surface, pwritev2_sync)
+	SF_SAME("rw", "pwritev2 RWF_SYNC", rw_pwritev2, RWF_SYNC);
+FIXTURE_VARIANT_ADD(surface, pwritev2_nowait)
+	SF_SAME("rw", "pwritev2 RWF_NOWAIT", rw_pwritev2, RWF_NOWAIT);
+FIXTURE_VARIANT_ADD(surface, pwritev2_nowait_reopen)
+	SF_SAME("rw", "pwritev2 RWF_NOWAIT, reopened fd", rw_pwritev2,
+		RWF_NOWAIT | REOPEN);
+FIXTURE_VARIANT_ADD(surface, pwritev2_append)
+	SF_INHERENT("rw", "pwritev2 RWF_APPEND", rw_pwritev2, RWF_APPEND,
+		    "ENOSPC data=PPZZ pos=0 res=2", "{PS} data=PPZZ pos=0 res=3",
+		    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
+		    .gap = "lazymap ignores IOCB_APPEND and writes at the offset given");
+FIXTURE_VARIANT_ADD(surface, pwritev2_noappend)
+	SF_SAME("rw", "pwritev2 RWF_NOAPPEND on O_APPEND", rw_pwritev2_noappend,
+		0);
+FIXTURE_VARIANT_ADD(surface, pwritev2_atomic)
+	SF_SAME("rw", "pwritev2 RWF_ATOMIC", rw_pwritev2, RWF_ATOMIC);
+FIXTURE_VARIANT_ADD(surface, pwritev2_dontcache)
+	SF_SAME("rw", "pwritev2 RWF_DONTCACHE", rw_pwritev2, RWF_DONTCACHE);
+FIXTURE_VARIANT_ADD(surface, pwritev2_unknown)
+	SF_SAME("rw", "pwritev2 unknown RWF bit", rw_pwritev2, RWF_UNKNOWN);
 
-SF_INHERENT(open_append, "rw", "O_APPEND write", rw_open_write,
-	    O_RDWR | O_APPEND, "ENOSPC pos={2PS} data=PPZZ res=2",
-	    "{PS} pos=end+{PS} data=PPZZ res=3",
-	    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
-	    .gap = "lazymap ignores O_APPEND and writes at the file position");
-SF_SAME(open_direct, "rw", "O_DIRECT open + pread", rw_open_direct, 0,
-	.gap = "since 6.6 do_dentry_open() wants FMODE_CAN_ODIRECT, which shmem_file_open() sets and lazymap_open() does not");
-SF_SAME(setfl_direct, "rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0);
-SF_SAME(open_sync, "rw", "O_SYNC write", rw_open_write, O_RDWR | O_SYNC);
-SF_SAME(open_dsync, "rw", "O_DSYNC write", rw_open_write,
-	O_RDWR | O_DSYNC);
-SF_SAME(open_nonblock_read, "rw", "O_NONBLOCK read", rw_open_read,
-	O_RDWR | O_NONBLOCK);
-SF_SAME(open_nonblock_write, "rw", "O_NONBLOCK write", rw_open_write,
-	O_RDWR | O_NONBLOCK);
-SF_SAME(open_rdonly_write, "rw", "write on O_RDONLY", rw_open_write,
-	O_RDONLY);
-SF_SAME(open_wronly_read, "rw", "read on O_WRONLY", rw_open_read,
-	O_WRONLY);
-SF_INHERENT(open_trunc, "rw", "O_TRUNC open", rw_open_trunc, 0,
-	    "0 st_size=0 data=PPZZ res=2", "0 st_size=0 data=short:0 res=0",
-	    "a device has no size to cut: may_open() drops O_TRUNC for character devices");
-SF_SAME(open_path_read, "rw", "O_PATH read", rw_open_path, 0);
+FIXTURE_VARIANT_ADD(surface, open_append)
+	SF_INHERENT("rw", "O_APPEND write", rw_open_write, O_RDWR | O_APPEND,
+		    "ENOSPC pos={2PS} data=PPZZ res=2",
+		    "{PS} pos=end+{PS} data=PPZZ res=3",
+		    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
+		    .gap = "lazymap ignores O_APPEND and writes at the file position");
+FIXTURE_VARIANT_ADD(surface, open_direct)
+	SF_SAME("rw", "O_DIRECT open + pread", rw_open_direct, 0,
+		.gap = "since 6.6 do_dentry_open() wants FMODE_CAN_ODIRECT, which shmem_file_open() sets and lazymap_open() does not");
+FIXTURE_VARIANT_ADD(surface, setfl_direct)
+	SF_SAME("rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0);
+FIXTURE_VARIANT_ADD(surface, open_sync)
+	SF_SAME("rw", "O_SYNC write", rw_open_write, O_RDWR | O_SYNC);
+FIXTURE_VARIANT_ADD(surface, open_dsync)
+	SF_SAME("rw", "O_DSYNC write", rw_open_write, O_RDWR | O_DSYNC);
+FIXTURE_VARIANT_ADD(surface, open_nonblock_read)
+	SF_SAME("rw", "O_NONBLOCK read", rw_open_read, O_RDWR | O_NONBLOCK);
+FIXTURE_VARIANT_ADD(surface, open_nonblock_write)
+	SF_SAME("rw", "O_NONBLOCK write", rw_open_write, O_RDWR | O_NONBLOCK);
+FIXTURE_VARIANT_ADD(surface, open_rdonly_write)
+	SF_SAME("rw", "write on O_RDONLY", rw_open_write, O_RDONLY);
+FIXTURE_VARIANT_ADD(surface, open_wronly_read)
+	SF_SAME("rw", "read on O_WRONLY", rw_open_read, O_WRONLY);
+FIXTURE_VARIANT_ADD(surface, open_trunc)
+	SF_INHERENT("rw", "O_TRUNC open", rw_open_trunc, 0,
+		    "0 st_size=0 data=PPZZ res=2", "0 st_size=0 data=short:0 res=0",
+		    "a device has no size to cut: may_open() drops O_TRUNC for character devices");
+FIXTURE_VARIANT_ADD(surface, open_path_read)
+	SF_SAME("rw", "O_PATH read", rw_open_path, 0);
 
-SF_MAIN
