@@ -115,7 +115,7 @@ render() {
 		# Families in the order of the audit, rows in log order.
 		nf = split("rw file sync fadvise fallocate size lock " \
 			   "readahead ioctl fcntl xattr mmap mprotect mremap " \
-			   "msync mincore mlock fork madvise splice remote " \
+			   "msync mincore mlock fork numa madvise splice remote " \
 			   "userfaultfd io_uring", fo, " ")
 		for (i = 1; i <= nf; i++)
 			rank[fo[i]] = i

@@ -226,6 +226,14 @@ static long m_process_madvise(struct sf_t *t)
 
 #include "lazymap_surface_fixture.h"
 
+/*
+ * Measured with LAZYMAP_SURFACE_HWPOISON=1 (6.1): lazymap EBUSY, the kernel
+ * log says "Failed to invalidate ... recovery action for dirty unevictable
+ * LRU page: Failed"; the memfd 0, "Recovered", reads of the page EIO.
+ */
+#define HWPOISON_GAP							\
+	"lazymap_aops has no .error_remove_folio (.error_remove_page before 6.6), so memory_failure() cannot take a poisoned store page out (EBUSY); shmem's removes it. Run only with LAZYMAP_SURFACE_HWPOISON=1: a poisoned frame stays poisoned"
+
 #define UNEVICTABLE							\
 	"the store is unevictable like ramfs (there is nothing to write its pages to): reclaim skips its pages and leaves them mapped; a memfd's pages are reclaimable, so they are unmapped (and kept: no swap)"
 
@@ -387,12 +395,12 @@ FIXTURE_VARIANT_ADD(surface, soft_offline_private)
 		.skip_on = "ECANCELED");
 FIXTURE_VARIANT_ADD(surface, hwpoison_shared)
 	SF_SAME("madvise", "MADV_HWPOISON shared", m_madvise,
-		ADV(MADV_HWPOISON, SHARED), .anon = true,
-		.skip_on = "ECANCELED");
+		ADV(MADV_HWPOISON, SHARED), .anon = true, .skip_on = "ECANCELED",
+		.gap = HWPOISON_GAP);
 FIXTURE_VARIANT_ADD(surface, hwpoison_private)
 	SF_SAME("madvise", "MADV_HWPOISON private", m_madvise,
 		ADV(MADV_HWPOISON, PRIVATE), .anon = true,
-		.skip_on = "ECANCELED");
+		.skip_on = "ECANCELED", .gap = HWPOISON_GAP);
 FIXTURE_VARIANT_ADD(surface, guard_install_shared)
 	SF_SAME("madvise", "MADV_GUARD_INSTALL shared", m_madvise,
 		ADV(MADV_GUARD_INSTALL, SHARED), .anon = true);

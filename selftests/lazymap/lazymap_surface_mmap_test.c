@@ -3,9 +3,10 @@
  * Surface audit, mapping family: mmap with each flag (MAP_SHARED_VALIDATE,
  * MAP_SYNC, MAP_POPULATE, MAP_LOCKED, MAP_NORESERVE, MAP_FIXED(_NOREPLACE),
  * MAP_HUGETLB), mprotect, mremap (shrink, move, grow, MREMAP_DONTUNMAP),
- * msync with every flag, mincore, mlock/mlock2/munlock/mlockall and fork,
- * on /dev/lazymap, on a memfd of the same size and, for the reader, on
- * anonymous memory.  See lazymap_surface.h.
+ * msync with every flag, mincore, mlock/mlock2/munlock/mlockall, fork,
+ * mseal, remap_file_pages and the NUMA calls (mbind, get_mempolicy,
+ * move_pages), on /dev/lazymap, on a memfd of the same size and, for the
+ * reader, on anonymous memory.  See lazymap_surface.h.
  *
  * Every row maps NMAP pages at offset 0 of a target whose pages 0-3 hold
  * the pattern (for anonymous memory, written through the mapping).
@@ -44,6 +45,13 @@
 #ifndef MCL_ONFAULT
 #define MCL_ONFAULT		4
 #endif
+/* mseal(2), 6.10: the same number on every architecture. */
+#ifndef SYS_mseal
+#define SYS_mseal		462
+#endif
+#define MPOL_BIND_		2	/* <numaif.h> is libnuma's */
+#define MPOL_F_ADDR_		(1 << 1)
+#define MPOL_MF_MOVE_		(1 << 1)
 /* A flag bit no kernel knows, for MAP_SHARED_VALIDATE. */
 #define MAP_UNKNOWN		0x800000
 
@@ -478,6 +486,83 @@ static long m_fork(struct sf_t *t)
 	return 0;
 }
 
+/*
+ * mseal of a shared mapping, then what munmap and mprotect may still do
+ * with it (6.10; ENOSYS before).
+ */
+static long m_mseal(struct sf_t *t)
+{
+	uint8_t *p;
+	long r;
+
+	prep(t);
+	p = map(t, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (p == MAP_FAILED)
+		return -errno;
+	r = sf_ret(syscall(SYS_mseal, p, NMAP * lm_ps, 0UL));
+	sf_eff(t, "mprotect=%s", mprotect(p, NMAP * lm_ps, PROT_READ) ?
+	       sf_errname(errno) : "0");
+	sf_eff(t, "munmap=%s", munmap(p, NMAP * lm_ps) ?
+	       sf_errname(errno) : "0");
+	return r;
+}
+
+/*
+ * remap_file_pages (emulated with mmap since 4.0): page 2 of the file at
+ * the first page of a shared mapping.
+ */
+static long m_remap_file_pages(struct sf_t *t)
+{
+	uint8_t *p;
+	long r;
+
+	prep(t);
+	p = map(t, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (p == MAP_FAILED)
+		return -errno;
+	r = sf_ret(syscall(SYS_remap_file_pages, p, lm_ps, 0, 2UL, 0));
+	sf_eff(t, "page0=%s", sf_probe(p, 1, 2 * lm_ps, SEED));
+	return r;
+}
+
+/*
+ * NUMA policy of a shared mapping (arg): 0 mbind(MPOL_BIND, node 0,
+ * MPOL_MF_MOVE), 1 get_mempolicy(MPOL_F_ADDR) after it, 2 move_pages of
+ * the first page to node 0.
+ */
+static long m_numa(struct sf_t *t)
+{
+	unsigned long nodes = 1;
+	uint8_t *p;
+	long r;
+
+	prep(t);
+	p = map(t, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (p == MAP_FAILED)
+		return -errno;
+	lm_touch_read(p, NPAT);
+	r = sf_ret(syscall(SYS_mbind, p, NMAP * lm_ps, MPOL_BIND_, &nodes,
+			   8 * sizeof(nodes), MPOL_MF_MOVE_));
+	if (t->arg == 1) {
+		int mode = -1;
+
+		nodes = 0;
+		r = sf_ret(syscall(SYS_get_mempolicy, &mode, &nodes,
+				   8 * sizeof(nodes), p, MPOL_F_ADDR_));
+		sf_eff(t, "mode=%d nodes=%#lx", mode, nodes);
+	} else if (t->arg == 2) {
+		void *pages[1] = { p };
+		int node = 0, status = -1;
+
+		r = sf_ret(syscall(SYS_move_pages, 0, 1UL, pages, &node,
+				   &status, MPOL_MF_MOVE_));
+		sf_eff(t, "status=%d", status);
+	}
+	show_self(t, p, NPAT);
+	after(t, p);
+	return r;
+}
+
 #include "lazymap_surface_fixture.h"
 
 FIXTURE_VARIANT_ADD(surface, mmap_shared)
@@ -620,3 +705,15 @@ FIXTURE_VARIANT_ADD(surface, fork_private)
 	SF_SAME("fork", "fork, child writes MAP_PRIVATE", m_fork, MAP_PRIVATE,
 		.anon = true);
 
+FIXTURE_VARIANT_ADD(surface, mseal)
+	SF_SAME("mmap", "mseal, then mprotect and munmap", m_mseal, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, remap_file_pages)
+	SF_SAME("mmap", "remap_file_pages", m_remap_file_pages, 0);
+FIXTURE_VARIANT_ADD(surface, mbind)
+	SF_SAME("numa", "mbind MPOL_BIND MPOL_MF_MOVE", m_numa, 0,
+		.anon = true);
+FIXTURE_VARIANT_ADD(surface, get_mempolicy)
+	SF_SAME("numa", "get_mempolicy MPOL_F_ADDR", m_numa, 1, .anon = true);
+FIXTURE_VARIANT_ADD(surface, move_pages)
+	SF_SAME("numa", "move_pages", m_numa, 2, .anon = true);
