@@ -185,17 +185,17 @@ static long a_uring(struct sf_t *t)
 FIXTURE_VARIANT_ADD(surface, uffd_missing)
 	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_MISSING", a_uffd,
 		    UFFDIO_REGISTER_MODE_MISSING, "EINVAL", "0 unregister=0",
-		    "vma_can_userfault(): missing-page faults are handled for anonymous, shmem and hugetlb memory only",
+		    "vma_can_userfault(): missing faults for anonymous, shmem and hugetlb memory only (7.x: for VMAs whose vm_ops have uffd_ops, which lazymap could provide)",
 		    .anon = true);
 FIXTURE_VARIANT_ADD(surface, uffd_wp)
 	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_WP", a_uffd,
 		    UFFDIO_REGISTER_MODE_WP, "EINVAL", "0 unregister=0",
-		    "vma_can_userfault(): write-protect is for anonymous memory, and shmem and hugetlb with PTE markers, only",
+		    "vma_can_userfault(): write-protect for anonymous memory, and shmem and hugetlb with PTE markers, only (7.x: also VMAs with uffd_ops)",
 		    .anon = true);
 FIXTURE_VARIANT_ADD(surface, uffd_minor)
 	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_MINOR", a_uffd,
 		    UFFDIO_REGISTER_MODE_MINOR, "EINVAL", "0 unregister=0",
-		    "vma_can_userfault(): minor faults are for shmem and hugetlb only",
+		    "vma_can_userfault(): minor faults for shmem and hugetlb only (7.x: also VMAs with uffd_ops)",
 		    .anon = true);
 
 FIXTURE_VARIANT_ADD(surface, uffd_wp_async)

@@ -415,14 +415,14 @@ FIXTURE_VARIANT_ADD(surface, sync_file_range)
 	SF_INHERENT("sync", "sync_file_range WRITE", f_sync_file_range,
 		    SYNC_FILE_RANGE_WRITE, "ESPIPE data=ZPPZZPZZ res=3",
 		    "0 data=ZPPZZPZZ res=3",
-		    "ksys_sync_file_range() takes regular files, block devices, directories and links only");
+		    "ksys_sync_file_range() takes regular files, block devices and directories only (and links before 7.x), before the driver is asked");
 FIXTURE_VARIANT_ADD(surface, sync_file_range_all)
 	SF_INHERENT("sync", "sync_file_range WAIT_BEFORE|WRITE|WAIT_AFTER",
 		    f_sync_file_range,
 		    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
 		    SYNC_FILE_RANGE_WAIT_AFTER,
 		    "ESPIPE data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
-		    "ksys_sync_file_range() takes regular files, block devices, directories and links only");
+		    "ksys_sync_file_range() takes regular files, block devices and directories only (and links before 7.x), before the driver is asked");
 FIXTURE_VARIANT_ADD(surface, sync_file_range_bad)
 	SF_SAME("sync", "sync_file_range bad flags", f_sync_file_range, 0x80);
 FIXTURE_VARIANT_ADD(surface, syncfs)
@@ -537,29 +537,28 @@ FIXTURE_VARIANT_ADD(surface, ofd_lock)
 FIXTURE_VARIANT_ADD(surface, lease_wr)
 	SF_INHERENT("lock", "fcntl F_SETLEASE F_WRLCK", f_setlease, F_WRLCK,
 		    "EINVAL getlease=2", "EAGAIN getlease=2",
-		    "generic_setlease() takes regular files only");
+		    "generic_setlease() takes regular files only (and directories on 7.x)");
 FIXTURE_VARIANT_ADD(surface, lease_rd)
 	SF_INHERENT("lock", "fcntl F_SETLEASE F_RDLCK", f_setlease, F_RDLCK,
 		    "EINVAL getlease=2", "0 getlease=0",
-		    "generic_setlease() takes regular files only");
+		    "generic_setlease() takes regular files only (and directories on 7.x)");
 FIXTURE_VARIANT_ADD(surface, getlease)
 	SF_SAME("lock", "fcntl F_GETLEASE", f_getlease, 0);
 
 FIXTURE_VARIANT_ADD(surface, readahead)
 	SF_INHERENT("readahead", "readahead", f_readahead, 0,
 		    "EINVAL data=ZPPZZPZZ res=3", "0 data=ZPPZZPZZ res=3",
-		    "ksys_readahead() takes regular files (and block devices since 6.11) only");
+		    "ksys_readahead() takes regular files and block devices only");
 
 FIXTURE_VARIANT_ADD(surface, fionread)
-	SF_INHERENT("ioctl", "ioctl FIONREAD", f_ioctl_int, FIONREAD, "ENOTTY",
-		    "0 v=size-pos",
-		    "do_vfs_ioctl() answers FIONREAD for regular files only, then asks the driver, which has no such command");
+	SF_SAME("ioctl", "ioctl FIONREAD", f_ioctl_int, FIONREAD,
+		.gap = "the VFS answers FIONREAD for regular files and passes it on for others; lazymap_ioctl() has no FIONREAD (a memfd gives size - position)");
 FIXTURE_VARIANT_ADD(surface, figetbsz)
 	SF_SAME("ioctl", "ioctl FIGETBSZ", f_ioctl_int, FIGETBSZ);
 FIXTURE_VARIANT_ADD(surface, getflags)
 	SF_INHERENT("ioctl", "ioctl FS_IOC_GETFLAGS", f_ioctl_int,
 		    FS_IOC_GETFLAGS, "ENOTTY", "0 v=0",
-		    "inode flags belong to the file system of a file; for a device node the VFS passes the command to the driver");
+		    "inode flags are the file system's: devtmpfs has no fileattr_get for device nodes, so the VFS passes the command on to the driver, which has no inode flags to report");
 FIXTURE_VARIANT_ADD(surface, fionbio)
 	SF_SAME("ioctl", "ioctl FIONBIO", f_ioctl_flag, FIONBIO);
 FIXTURE_VARIANT_ADD(surface, fioclex)

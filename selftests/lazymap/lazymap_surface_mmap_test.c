@@ -602,7 +602,7 @@ FIXTURE_VARIANT_ADD(surface, mmap_hugetlb)
 FIXTURE_VARIANT_ADD(surface, mmap_past_end)
 	SF_INHERENT("mmap", "mmap across the end", m_mmap_past_end, 0, "EINVAL",
 		    "0 last=zero past=EFAULT",
-		    "a fixed size: the device refuses a range it can never back (lazymap(4)); a memfd maps past EOF because the file may grow");
+		    "a fixed size: lazymap(4) refuses a range it can never back (the size never changes); a memfd maps past its end because the file may grow");
 FIXTURE_VARIANT_ADD(surface, mmap_unaligned)
 	SF_SAME("mmap", "mmap unaligned offset", m_mmap_bad, 0);
 FIXTURE_VARIANT_ADD(surface, mmap_zero_len)
