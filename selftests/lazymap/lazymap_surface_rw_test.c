@@ -419,17 +419,23 @@ static long rw_open_direct(struct sf_t *t)
 	return r;
 }
 
-/* fcntl(F_SETFL, O_DIRECT) on an open descriptor. */
+/*
+ * fcntl(F_SETFL, O_DIRECT) on a descriptor of a new open(): a memfd's
+ * through /proc/self/fd, since memfd_create() does not run shmem's open()
+ * (which says whether the file can do direct I/O).
+ */
 static long rw_setfl_direct(struct sf_t *t)
 {
-	int fl = fcntl(t->fd, F_GETFL);
+	int fd = sf_reopen(t, O_RDWR);
 	long r;
 
+	if (fd < 0)
+		return fd;
 	prep(t);
-	r = sf_ret(fcntl(t->fd, F_SETFL, fl | O_DIRECT));
-	sf_eff(t, "direct=%s",
-	       fcntl(t->fd, F_GETFL) & O_DIRECT ? "on" : "off");
+	r = sf_ret(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_DIRECT));
+	sf_eff(t, "direct=%s", fcntl(fd, F_GETFL) & O_DIRECT ? "on" : "off");
 	after(t, -1);
+	close(fd);
 	return r;
 }
 
@@ -563,7 +569,8 @@ FIXTURE_VARIANT_ADD(surface, open_direct)
 	SF_SAME("rw", "O_DIRECT open + pread", rw_open_direct, 0,
 		.gap = "since 6.6 do_dentry_open() wants FMODE_CAN_ODIRECT, which shmem_file_open() sets and lazymap_open() does not");
 FIXTURE_VARIANT_ADD(surface, setfl_direct)
-	SF_SAME("rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0);
+	SF_SAME("rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0,
+		.gap = "since 6.6 setfl() wants FMODE_CAN_ODIRECT, which shmem_file_open() sets and lazymap_open() does not");
 FIXTURE_VARIANT_ADD(surface, open_sync)
 	SF_SAME("rw", "O_SYNC write", rw_open_write, O_RDWR | O_SYNC);
 FIXTURE_VARIANT_ADD(surface, open_dsync)
