@@ -16,8 +16,8 @@
 #         the logs of apt
 # DEB     the packages, lazymap-dkms, lazymap-tools and lazymap-dev
 #
-# Prints one line per check, "ok - WHAT" or "not ok - WHAT", then
-# "deb-chroot: pass=N fail=M".  Exit status 0 if nothing failed.  The
+# Prints one line per check, "ok - WHAT" or "not ok - WHAT" (or
+# "ok - WHAT # SKIP WHY"), then "deb-chroot: pass=N fail=M skip=K".  Exit status 0 if nothing failed.  The
 # chroot's policy-rc.d (suite-chroot.sh) keeps daemons from starting.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,8 +29,9 @@ debs=("$@")
 pkgs=(lazymap-dkms lazymap-tools lazymap-dev)
 name=lazymap
 
-pass=0 fail=0
+pass=0 fail=0 skip=0
 ok() { printf 'ok - %s\n' "$*"; pass=$((pass + 1)); }
+skip() { printf 'ok - %s # SKIP %s\n' "$1" "$2"; skip=$((skip + 1)); }
 not_ok() { printf 'not ok - %s\n' "$*"; fail=$((fail + 1)); }
 # check WHAT CMD...: one check, passed when CMD succeeds.
 check() {
@@ -107,6 +108,8 @@ check "policy-rc.d forbids starting daemons" no_daemons
 check "headers of $krel are installed" \
 	test -e "/lib/modules/$krel/build/Makefile"
 snapshot >/tmp/before
+had_index=
+[ ! -f "/lib/modules/$krel/modules.dep" ] || had_index=1
 lazymap_names >/tmp/names-before
 
 # 1. Install.  apt installs the dependencies (dkms is in the chroot).
@@ -127,8 +130,18 @@ if [ ${#kos[@]} -eq 1 ]; then
 	ok "one module installed: $ko"
 	check "modinfo: vermagic $krel" has_vermagic "$ko"
 	check "modinfo: version $version" has_version "$ko"
-	check "depmod indexed it: modinfo -k $krel lazymap finds it" \
-		indexed "$ko"
+	# dkms >= 3.1 leaves depmod to the kernel's image, whose package
+	# makes modules.dep: without the image (the chroot has only the
+	# headers) there is no index to check.
+	if [ -n "$had_index" ] || [ -f "/lib/modules/$krel/modules.dep" ]
+	then
+		check "depmod indexed it: modinfo -k $krel lazymap finds it" \
+			indexed "$ko"
+	else
+		skip "depmod indexed it" \
+			"no kernel image in the chroot: dkms $(dkms --version |
+			sed 's/^dkms-//') runs depmod only with one"
+	fi
 	cp "$ko" "$outdir/"
 else
 	not_ok "one module installed under /lib/modules/$krel" \
@@ -186,5 +199,5 @@ comm -13 /tmp/before /tmp/after | grep -v -E \
 check "nothing left behind after purge" nothing_left
 check "no new file named *lazymap* (/var/log aside)" no_new_lazymap_names
 
-echo "deb-chroot: pass=$pass fail=$fail"
+echo "deb-chroot: pass=$pass fail=$fail skip=$skip"
 [ "$fail" -eq 0 ]
