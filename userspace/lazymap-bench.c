@@ -40,6 +40,7 @@
  *   scenario,title,unit,lazymap,memfd,anon,checked,min,median,max,target,result
  * where checked names the value the target applies to.  Exit status 0 when
  * every scenario ran (a missed target is a result, not an error), 1 on an
+ * error (a bad option value included), 2 on an unknown option.
  *
  * This file reads the options and runs the scenarios.  The parts:
  * bench_harness.c (timing and interleaving), bench_store.c (the backends),
@@ -65,11 +66,36 @@
 #include "bench_store.h"
 #include "bench_util.h"
 
+static const char usage_text[] =
+	"usage: lazymap-bench [--ko FILE] [--dev PATH] [--reps N] [--work-mib N]\n"
+	"                     [--mem-mib N] [--scenarios LIST] [--out DIR]\n";
+
+/* --help: the usage line, then every option; lazymap-bench(1) has the same. */
+static const char help_text[] =
+	"\n"
+	"Measures /dev/lazymap side by side with a memfd (shmem) and anonymous\n"
+	"memory, in ten scenarios; prints a table of ratios on stdout.\n"
+	"\n"
+	"  --ko FILE         lazymap.ko: (re)load the module with the sizes the\n"
+	"                    scenarios need; without it the loaded device is used\n"
+	"                    and scenario 7 is skipped\n"
+	"  --dev PATH        the device node (default /dev/lazymap)\n"
+	"  --reps N          repetitions of every measurement (default 7)\n"
+	"  --work-mib N      region of scenarios 1-6 in MiB (default 32)\n"
+	"  --mem-mib N       resident size of scenario 9 in MiB (default 128)\n"
+	"  --scenarios LIST  comma-separated scenario numbers (default: all ten)\n"
+	"  --out DIR         also write results.csv, summary.csv, table.txt and\n"
+	"                    table.md to DIR\n"
+	"  --help            this text\n"
+	"\n"
+	"It needs read and write access to the device; --ko needs root.\n"
+	"Exit status: 0 when every scenario ran (a missed target is a result,\n"
+	"not an error), 1 on an error (a bad option value included), 2 on an\n"
+	"unknown option.\n";
+
 static void print_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: lazymap-bench [--ko FILE] [--dev PATH] [--reps N] [--work-mib N]\n"
-		"                     [--mem-mib N] [--scenarios LIST] [--out DIR]\n");
+	fputs(usage_text, f);
 }
 
 static unsigned long parse_num(const char *s, unsigned long lo,
@@ -141,6 +167,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			break;
 		case 'h':
 			print_usage(stdout);
+			fputs(help_text, stdout);
 			exit(0);
 		default:
 			print_usage(stderr);
