@@ -551,8 +551,7 @@ FIXTURE_VARIANT_ADD(surface, readahead)
 		    "ksys_readahead() takes regular files and block devices only");
 
 FIXTURE_VARIANT_ADD(surface, fionread)
-	SF_SAME("ioctl", "ioctl FIONREAD", f_ioctl_int, FIONREAD,
-		.gap = "the VFS answers FIONREAD for regular files and passes it on for others; lazymap_ioctl() has no FIONREAD (a memfd gives size - position)");
+	SF_SAME("ioctl", "ioctl FIONREAD", f_ioctl_int, FIONREAD);
 FIXTURE_VARIANT_ADD(surface, figetbsz)
 	SF_SAME("ioctl", "ioctl FIGETBSZ", f_ioctl_int, FIGETBSZ);
 FIXTURE_VARIANT_ADD(surface, getflags)

@@ -547,8 +547,7 @@ FIXTURE_VARIANT_ADD(surface, pwritev2_nowait_reopen)
 FIXTURE_VARIANT_ADD(surface, pwritev2_append)
 	SF_INHERENT("rw", "pwritev2 RWF_APPEND", rw_pwritev2, RWF_APPEND,
 		    "ENOSPC data=PPZZ pos=0 res=2", "{PS} data=PPZZ pos=0 res=3",
-		    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
-		    .gap = "lazymap ignores IOCB_APPEND and writes at the offset given");
+		    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows");
 FIXTURE_VARIANT_ADD(surface, pwritev2_noappend)
 	SF_SAME("rw", "pwritev2 RWF_NOAPPEND on O_APPEND", rw_pwritev2_noappend,
 		0);
@@ -563,14 +562,11 @@ FIXTURE_VARIANT_ADD(surface, open_append)
 	SF_INHERENT("rw", "O_APPEND write", rw_open_write, O_RDWR | O_APPEND,
 		    "ENOSPC pos={2PS} data=PPZZ res=2",
 		    "{PS} pos=end+{PS} data=PPZZ res=3",
-		    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows",
-		    .gap = "lazymap ignores O_APPEND and writes at the file position");
+		    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows");
 FIXTURE_VARIANT_ADD(surface, open_direct)
-	SF_SAME("rw", "O_DIRECT open + pread", rw_open_direct, 0,
-		.gap = "since 6.6 do_dentry_open() wants FMODE_CAN_ODIRECT, which shmem_file_open() sets and lazymap_open() does not");
+	SF_SAME("rw", "O_DIRECT open + pread", rw_open_direct, 0);
 FIXTURE_VARIANT_ADD(surface, setfl_direct)
-	SF_SAME("rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0,
-		.gap = "since 6.6 setfl() wants FMODE_CAN_ODIRECT, which shmem_file_open() sets and lazymap_open() does not");
+	SF_SAME("rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0);
 FIXTURE_VARIANT_ADD(surface, open_sync)
 	SF_SAME("rw", "O_SYNC write", rw_open_write, O_RDWR | O_SYNC);
 FIXTURE_VARIANT_ADD(surface, open_dsync)
