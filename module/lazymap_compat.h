@@ -13,6 +13,10 @@
  *   error_remove_folio          no             yes           yes
  *   filemap_alloc_folio_policy  no             no            yes
  *   mmap_prepare                no             no            yes
+ *
+ * error_remove_folio: 6.6 turned the address_space operation that
+ * memory_failure() calls, .error_remove_page(mapping, page), into
+ * .error_remove_folio(mapping, folio); used in lazymap_store.c.
  */
 #ifndef _LAZYMAP_COMPAT_H
 #define _LAZYMAP_COMPAT_H
@@ -22,7 +26,6 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/splice.h>
-#include <linux/version.h>
 
 #include "lazymap_probes.h"
 
@@ -62,29 +65,5 @@ static inline ssize_t lazymap_splice_read(struct file *in, loff_t *ppos,
 	return generic_file_splice_read(in, ppos, pipe, len, flags);
 #endif
 }
-
-/*
- * The address_space operation memory_failure() calls on a poisoned page:
- * 6.6 turned .error_remove_page(mapping, page) into
- * .error_remove_folio(mapping, folio).
- */
-#ifdef LAZYMAP_HAVE_ERROR_REMOVE_FOLIO
-#define LAZYMAP_AOPS_ERROR_REMOVE	.error_remove_folio
-#define LAZYMAP_ERROR_REMOVE_ARG	struct folio
-#else
-#define LAZYMAP_AOPS_ERROR_REMOVE	.error_remove_page
-#define LAZYMAP_ERROR_REMOVE_ARG	struct page
-#endif
-
-/*
- * Not an API but a behaviour of shmem that the device mirrors, so that a
- * memfd stays its reference on every kernel: tmpfs accepts O_DIRECT (and
- * serves it from the page cache) since 6.6, when shmem_file_open() began
- * to set FMODE_CAN_ODIRECT; before, open(O_DIRECT) of a memfd is EINVAL.
- * Nothing a compile probe can see changed with it, so the version is the
- * only witness.
- */
-#define LAZYMAP_ACCEPTS_ODIRECT \
-	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0))
 
 #endif /* _LAZYMAP_COMPAT_H */

@@ -42,12 +42,12 @@ static int lazymap_open(struct inode *inode, struct file *file)
 	 */
 	file->f_mapping = lazymap_store_mapping(store);
 	/*
-	 * O_DIRECT where a memfd takes it (lazymap_compat.h): there is no
-	 * cache to bypass, so direct I/O is served from the store as tmpfs
-	 * serves it from the page cache.
+	 * O_DIRECT is accepted and served from the store: there is no cache
+	 * to bypass.  tmpfs does the same since 6.6 (shmem_file_open()); on
+	 * older kernels a memfd refuses O_DIRECT, and that one difference is
+	 * deliberate (programs that ask for direct I/O work).
 	 */
-	if (LAZYMAP_ACCEPTS_ODIRECT)
-		file->f_mode |= FMODE_CAN_ODIRECT;
+	file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
 }
 

@@ -68,8 +68,13 @@ static struct file_system_type lazymap_fs_type = {
  * (the generic action) would silently turn the page's bytes into a hole of
  * zeros at the next touch.
  */
+#ifdef LAZYMAP_HAVE_ERROR_REMOVE_FOLIO
 static int lazymap_error_remove(struct address_space *mapping,
-				LAZYMAP_ERROR_REMOVE_ARG *unused)
+				struct folio *folio)
+#else
+static int lazymap_error_remove(struct address_space *mapping,
+				struct page *page)
+#endif
 {
 	return 0;
 }
@@ -79,7 +84,11 @@ static const struct address_space_operations lazymap_aops = {
 #ifdef CONFIG_MIGRATION
 	.migrate_folio	= migrate_folio,
 #endif
-	LAZYMAP_AOPS_ERROR_REMOVE = lazymap_error_remove,
+#ifdef LAZYMAP_HAVE_ERROR_REMOVE_FOLIO
+	.error_remove_folio = lazymap_error_remove,
+#else
+	.error_remove_page = lazymap_error_remove,
+#endif
 };
 
 #ifdef CONFIG_MIGRATION

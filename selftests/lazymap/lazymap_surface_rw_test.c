@@ -563,10 +563,23 @@ FIXTURE_VARIANT_ADD(surface, open_append)
 		    "ENOSPC pos={2PS} data=PPZZ res=2",
 		    "{PS} pos=end+{PS} data=PPZZ res=3",
 		    "fixed size: appending writes at the end, where the device has no room (ENOSPC as for any write there) and a memfd grows");
+/*
+ * Not inherent but deliberate: lazymap takes O_DIRECT on every kernel, as
+ * tmpfs does since 6.6; an older kernel's memfd refuses it.  On 6.6 and
+ * later both sides take it (or_same).
+ */
+#define ODIRECT								\
+	"deliberate: lazymap accepts O_DIRECT on every kernel and serves it from the store, as tmpfs does since 6.6; before 6.6 a memfd refuses it"
+
 FIXTURE_VARIANT_ADD(surface, open_direct)
-	SF_SAME("rw", "O_DIRECT open + pread", rw_open_direct, 0);
+	SF_INHERENT("rw", "O_DIRECT open + pread", rw_open_direct, 0,
+		    "{PS} buf=P data=PPZZ res=2", "EINVAL data=PPZZ res=2",
+		    ODIRECT, .or_same = true);
 FIXTURE_VARIANT_ADD(surface, setfl_direct)
-	SF_SAME("rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0);
+	SF_INHERENT("rw", "fcntl F_SETFL O_DIRECT", rw_setfl_direct, 0,
+		    "0 direct=on data=PPZZ res=2",
+		    "EINVAL direct=off data=PPZZ res=2",
+		    ODIRECT, .or_same = true);
 FIXTURE_VARIANT_ADD(surface, open_sync)
 	SF_SAME("rw", "O_SYNC write", rw_open_write, O_RDWR | O_SYNC);
 FIXTURE_VARIANT_ADD(surface, open_dsync)
