@@ -74,8 +74,9 @@ static ssize_t lazymap_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		 */
 		folio = lazymap_store_find(store, index);
 		if (folio) {
-			copied = copy_page_to_iter(folio_file_page(folio, index),
-						   offset, chunk, to);
+			struct page *page = folio_file_page(folio, index);
+
+			copied = copy_page_to_iter(page, offset, chunk, to);
 			folio_put(folio);
 		} else {
 			copied = iov_iter_zero(chunk, to);

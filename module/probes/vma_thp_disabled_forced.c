@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Probe: vma_thp_disabled() takes a third argument, forced_collapse (after 6.12),
- * since prctl(PR_SET_THP_DISABLE) can spare MADV_HUGEPAGE VMAs
+ * Probe: vma_thp_disabled() takes a third argument, forced_collapse (after
+ * 6.12), since prctl(PR_SET_THP_DISABLE) can spare MADV_HUGEPAGE VMAs
  * (PR_THP_DISABLE_EXCEPT_ADVISED) and the mm flags are no plain word.
  */
 #include <linux/mm.h>

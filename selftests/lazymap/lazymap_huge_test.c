@@ -68,11 +68,13 @@ FIXTURE_TEARDOWN(huge)
 
 /* Reload the module with params (after LAZYMAP_PARAMS), open it empty. */
 #define RELOAD(params) do {						\
+	const char *lm_params = (params);				\
+									\
 	if (self->fd >= 0)						\
 		close(self->fd);					\
 	self->fd = -1;							\
 	ASSERT_EQ(0, lm_module_unload());				\
-	ASSERT_EQ(0, lm_module_load(params)) TH_LOG("%s", params);	\
+	ASSERT_EQ(0, lm_module_load(lm_params)) TH_LOG("%s", lm_params); \
 	LM_OPEN_EMPTY(self->fd);					\
 	ASSERT_EQ(0, lm_info(self->fd, &self->info));			\
 } while (0)
@@ -155,7 +157,7 @@ TEST_F(huge, bad_mode_einval)
 	size_t i;
 
 	ASSERT_EQ(0, lm_module_unload());
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, lm_module_load(bad[i])) TH_LOG("%s", bad[i]);
 		EXPECT_FALSE(lm_module_loaded());
 	}

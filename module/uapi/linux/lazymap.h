@@ -45,7 +45,7 @@ struct lazymap_info {
  */
 #define LAZYMAP_HUGE_NEVER		0	/* only single pages */
 #define LAZYMAP_HUGE_ALWAYS		1	/* huge pages where they fit */
-#define LAZYMAP_HUGE_WITHIN_SIZE	2	/* as always: the size is fixed */
+#define LAZYMAP_HUGE_WITHIN_SIZE	2	/* as always: fixed size */
 #define LAZYMAP_HUGE_ADVISE		3	/* only for MADV_HUGEPAGE */
 
 /*
