@@ -88,7 +88,8 @@ script=$dir/run.sh
 	# from it: plain text, coloured below if our stdout is a terminal.
 	echo 'NO_COLOR=1; export NO_COLOR'
 
-	echo 'if ! insmod /lazymap/lazymap.ko; then'
+	# huge=always for section 7; sections 1-6 ask for single pages.
+	echo 'if ! insmod /lazymap/lazymap.ko huge=always; then'
 	echo '	echo "demo: insmod /lazymap/lazymap.ko failed" >&2'
 	echo '	exit 2'
 	echo 'fi'
