@@ -9,30 +9,20 @@
  * How they came out on Debian's kernels (make check-matrix):
  *
  *   probe                       6.1 (bookworm) 6.12 (trixie) 7.2 (sid)
- *   vm_flags_set                no             yes           yes
+ *   copy_splice_read            no             yes           yes
  *   filemap_alloc_folio_policy  no             no            yes
  *   mmap_prepare                no             no            yes
- *   vma_desc_set_flags          no             no            yes
  */
 #ifndef _LAZYMAP_COMPAT_H
 #define _LAZYMAP_COMPAT_H
 
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/splice.h>
 
 #include "lazymap_probes.h"
-
-/* 6.3 made vma->vm_flags read-only behind vm_flags_set(). */
-static inline void lazymap_vma_set_flags(struct vm_area_struct *vma,
-					 vm_flags_t flags)
-{
-#ifdef LAZYMAP_HAVE_VM_FLAGS_SET
-	vm_flags_set(vma, flags);
-#else
-	vma->vm_flags |= flags;
-#endif
-}
 
 /*
  * 6.3 changed "no folio at this index" from NULL to ERR_PTR(-ENOENT); callers
@@ -54,19 +44,21 @@ static inline struct folio *lazymap_filemap_alloc_folio(gfp_t gfp,
 #endif
 }
 
-#ifdef LAZYMAP_HAVE_MMAP_PREPARE
 /*
- * 6.16 added f_op->mmap_prepare(), which describes a mapping before its VMA
- * exists; 7.x turned the descriptor's vm_flags into vma_flags, set by bit.
+ * ->splice_read through ->read_iter.  6.5 removed generic_file_splice_read()
+ * (which passed the pages read_iter copied from by reference into the pipe)
+ * in favour of copy_splice_read() (which copies into pages of the pipe's
+ * own).  Either way a hole reads as zeros without allocating a store page.
  */
-static inline void lazymap_desc_set_dontexpand(struct vm_area_desc *desc)
+static inline ssize_t lazymap_splice_read(struct file *in, loff_t *ppos,
+					  struct pipe_inode_info *pipe,
+					  size_t len, unsigned int flags)
 {
-#ifdef LAZYMAP_HAVE_VMA_DESC_SET_FLAGS
-	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT);
+#ifdef LAZYMAP_HAVE_COPY_SPLICE_READ
+	return copy_splice_read(in, ppos, pipe, len, flags);
 #else
-	desc->vm_flags |= VM_DONTEXPAND;
+	return generic_file_splice_read(in, ppos, pipe, len, flags);
 #endif
 }
-#endif
 
 #endif /* _LAZYMAP_COMPAT_H */

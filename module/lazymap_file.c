@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * File operations of /dev/lazymap: open, read/write, llseek, ioctl.
+ * File operations of /dev/lazymap: open, read/write, splice, fsync, llseek,
+ * ioctl.
  *
  * read() and write() go through the same store pages as the mappings, so
  * the device is coherent like a tmpfs file.  No lock that the fault path
@@ -208,6 +209,19 @@ const struct file_operations lazymap_fops = {
 	.llseek		= lazymap_llseek,
 	.read_iter	= lazymap_read_iter,
 	.write_iter	= lazymap_write_iter,
+	/*
+	 * splice() and sendfile() in both directions, through the two
+	 * functions above: holes read as zeros without being allocated, and
+	 * writes allocate and stop at the end of the device as write() does.
+	 */
+	.splice_read	= lazymap_splice_read,
+	.splice_write	= iter_file_splice_write,
+	/*
+	 * fsync(), fdatasync() and msync(MS_SYNC) succeed and do nothing: the
+	 * store is memory, with no medium behind it to write back to, and
+	 * every write is visible to every reader the moment it is done.
+	 */
+	.fsync		= noop_fsync,
 #ifdef LAZYMAP_HAVE_MMAP_PREPARE
 	/* Since 6.16; .mmap is deprecated there, and never both. */
 	.mmap_prepare	= lazymap_mmap_prepare,

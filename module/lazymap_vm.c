@@ -32,7 +32,11 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 	if (write && !shared)
 		this_cpu_inc(store->stats->cow_faults);
 
-	/* mmap() and VM_DONTEXPAND keep every VMA inside the device. */
+	/*
+	 * mremap() may grow a mapping past the end of the device: like shmem
+	 * past EOF, a touch there is SIGBUS.  Fault-around never gets that
+	 * far, it stops at i_size.
+	 */
 	if (unlikely(vmf->pgoff >= store->pages))
 		return VM_FAULT_SIGBUS;
 
@@ -72,8 +76,12 @@ static int lazymap_mmap_check(struct file *file, pgoff_t pgoff,
 }
 
 /*
- * mremap() must not grow a mapping past what mmap() checked, hence
- * VM_DONTEXPAND in both forms.
+ * No VM_DONTEXPAND: it would make the VMA VM_SPECIAL, which a memfd mapping
+ * is not, and the kernel then treats it as special: mlock() returns 0 but
+ * locks nothing, mremap() cannot grow it, 7.x refuses MADV_DOFORK, VMAs do
+ * not merge.  Without it the mapping behaves like a memfd's; the one thing
+ * given up is that mremap() can now grow a mapping past the device's end,
+ * where lazymap_fault() answers SIGBUS as shmem does past EOF.
  */
 #ifdef LAZYMAP_HAVE_MMAP_PREPARE
 int lazymap_mmap_prepare(struct vm_area_desc *desc)
@@ -83,7 +91,6 @@ int lazymap_mmap_prepare(struct vm_area_desc *desc)
 
 	if (err)
 		return err;
-	lazymap_desc_set_dontexpand(desc);
 	desc->vm_ops = &lazymap_vm_ops;
 	return 0;
 }
@@ -94,7 +101,6 @@ int lazymap_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (err)
 		return err;
-	lazymap_vma_set_flags(vma, VM_DONTEXPAND);
 	vma->vm_ops = &lazymap_vm_ops;
 	return 0;
 }

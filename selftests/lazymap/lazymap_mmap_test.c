@@ -2,9 +2,10 @@
 /*
  * mmap of /dev/lazymap: mapping allocates nothing, each first touch
  * allocates one zeroed page (behaviour 5), the range must lie inside the
- * device and cannot grow (4), protections and open modes are enforced as
- * for a file, and mappings of one offset see each other's writes unless a
- * private copy was made (6).  Every test runs for MAP_SHARED and MAP_PRIVATE.
+ * device (4) though mremap() may grow it as on a memfd, protections and
+ * open modes are enforced as for a file, and mappings of one offset see
+ * each other's writes unless a private copy was made (6).  Every test runs
+ * for MAP_SHARED and MAP_PRIVATE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -254,12 +255,14 @@ TEST_F(map, range_outside_device_einval)
 	EXPECT_EQ(1ULL, lm_resident(self->fd));
 }
 
-/* mremap may shrink a mapping but never grow it (VM_DONTEXPAND). */
-TEST_F(map, mremap_cannot_grow)
+/*
+ * mremap() may shrink, move and grow a mapping, as on a memfd: the bytes go
+ * with it and the grown part maps the device's next pages, lazily.
+ */
+TEST_F(map, mremap_shrinks_moves_and_grows)
 {
-	uint8_t *p, *q;
-
-	LM_NEED_DEVICE();
+	struct lazymap_info info;
+	uint8_t *p, *q, byte;
 
 	p = mmap(NULL, 2 * lm_ps, PROT_READ | PROT_WRITE, variant->flags,
 		 self->fd, 0);
@@ -267,22 +270,43 @@ TEST_F(map, mremap_cannot_grow)
 	p[0] = 0x5a;
 	p[lm_ps] = 0xa5;
 
-	/* The kernel refuses to expand a VM_DONTEXPAND mapping: EFAULT. */
+	/* Growing allocates nothing until the new part is touched. */
 	q = mremap(p, 2 * lm_ps, 4 * lm_ps, MREMAP_MAYMOVE);
-	EXPECT_EQ(MAP_FAILED, q);
-	EXPECT_EQ(EFAULT, errno);
-	q = mremap(p, 2 * lm_ps, 3 * lm_ps, 0);
-	EXPECT_EQ(MAP_FAILED, q);
-	EXPECT_EQ(EFAULT, errno);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0x5a, q[0]);
+	EXPECT_EQ(0xa5, q[lm_ps]);
+	ASSERT_EQ(0, lm_info(self->fd, &info));
+	EXPECT_EQ(2ULL, info.resident_pages);
+	EXPECT_EQ(0, q[3 * lm_ps]);
+	q[2 * lm_ps] = 0x3c;
+	ASSERT_EQ(0, lm_info(self->fd, &info));
+	EXPECT_EQ(4ULL, info.resident_pages);
+	/* The grown part is offset 2 pages of the device, not a new page. */
+	ASSERT_EQ(1, pread(self->fd, &byte, 1, 2 * lm_ps));
+	EXPECT_EQ(variant->shared ? 0x3c : 0, byte);
 
-	/* The mapping is untouched by the failed calls. */
-	EXPECT_EQ(0x5a, p[0]);
-	EXPECT_EQ(0xa5, p[lm_ps]);
-
-	q = mremap(p, 2 * lm_ps, lm_ps, 0);
-	ASSERT_EQ(p, q);
+	q = mremap(q, 4 * lm_ps, lm_ps, 0);
+	ASSERT_NE(MAP_FAILED, q);
 	EXPECT_EQ(0x5a, q[0]);
 	ASSERT_EQ(0, munmap(q, lm_ps));
+}
+
+/*
+ * A mapping grown past the end of the device maps nothing there: a touch is
+ * SIGBUS, as past the end of a memfd.
+ */
+TEST_F_SIGNAL(map, grown_past_end_sigbus, SIGBUS)
+{
+	volatile uint8_t *q;
+	uint8_t *p;
+
+	p = mmap(NULL, lm_ps, PROT_READ | PROT_WRITE, variant->flags,
+		 self->fd, self->size - lm_ps);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, lm_ps, 2 * lm_ps, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	q[0] = 1;
+	(void)q[lm_ps];
 }
 
 /* Writing a PROT_READ mapping kills the writer with SIGSEGV. */
