@@ -17,16 +17,21 @@
 #
 # stdout: a directory holding each module to load as NAME.ko, uncompressed
 # (busybox insmod reads no .ko.xz, which Debian ships from 6.12 on), and
-# load.list, their names in load order (dependencies first), one a line.
-# The guest (scripts/guest-init) insmods them in that order.
+# load.list, their names in load order (dependencies first), one a line,
+# "?" before the name of an optional one.  The guest (scripts/guest-init)
+# insmods them in that order.
 #
-# The dependencies come from the tree's modules.dep; a Debian package has
-# none (its postinst runs depmod), so `depmod -n` computes it from the
-# modules themselves, printing instead of writing: the kernel cache is
-# never modified.  Nothing is ever loaded on the host.  A MODULE listed in
-# modules.builtin is skipped; so is everything when the kernel has no
-# module tree at all (the debug kernel: what it needs is built in).  A
-# MODULE that is neither a module nor built in is an error.
+# The dependencies come from the tree's modules.dep, modules.softdep and
+# modules.alias; a Debian package has none (its postinst runs depmod), so
+# `depmod -n` computes them from the modules themselves, printing instead
+# of writing: the kernel cache is never modified.  Nothing is ever loaded
+# on the host.  Soft "pre:" dependencies (ext4 and jbd2 want
+# crypto-crc32c, an alias) are resolved through the aliases and marked
+# optional in load.list ("?NAME"), since one of the alternatives may not
+# work on the virtual CPU.  A module listed in modules.builtin is skipped;
+# so is everything when the kernel has no module tree at all (the debug
+# kernel: what it needs is built in).  A MODULE that is neither a module
+# nor built in is an error.
 #
 # Cached in $LM_CACHE/guest-modules/KREL-KEY/, KEY a hash of the module
 # tree's path (which holds the package version), the MODULEs and this
@@ -71,73 +76,111 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 : >"$tmp/load.list"
 
-# name PATH: the module name of a path in modules.dep (dashes and
-# underscores are the same to the kernel).
-name() {
-	local n=${1##*/}
-	n=${n%%.ko*}
-	printf '%s\n' "${n//-/_}"
+# The module index: modules.dep, modules.alias and modules.softdep of the
+# tree, or the same lines from `depmod -n` (read to the end: depmod must
+# not die of SIGPIPE).
+index() {
+	local root
+	if [ -f "$moddir/modules.dep" ]; then
+		cat "$moddir/modules.dep" "$moddir/modules.alias" \
+			"$moddir/modules.softdep" 2>/dev/null
+		return
+	fi
+	lm_need_pkgs kmod
+	lm_log "computing the module dependencies of $krel (depmod -n)"
+	# -b wants the directory holding lib/modules/KREL.
+	root=$(cd "$moddir/../../.." && pwd)
+	depmod -n -b "$root" "$krel" 2>/dev/null ||
+		lm_die "depmod -n failed on $moddir"
+}
+
+declare -A dep=() path=() alias_=() soft=() builtin=() done_=()
+
+# add NAME OPTIONAL: append NAME's dependencies, then NAME, to load.list,
+# once each.  Soft "pre:" dependencies come first and are optional ("?"
+# in load.list: the guest ignores their failure), because they name
+# alternatives by alias, some of which the virtual CPU may not support
+# (crypto-crc32c is crc32c_generic and crc32c_intel, which needs SSE4.2).
+add() {
+	local n=${1//-/_} opt=$2 m p deps i
+	[ -z "${done_[$n]:-}" ] || return 0
+	done_[$n]=1
+	[ -z "${builtin[$n]:-}" ] || return 0
+	if [ -z "${path[$n]:-}" ]; then
+		if [ -n "${alias_[$n]:-}" ]; then
+			for m in ${alias_[$n]}; do
+				add "$m" 1
+			done
+			return 0
+		fi
+		[ -n "$opt" ] && return 0
+		lm_die "$n is neither a module nor built into $krel"
+	fi
+	for m in ${soft[$n]:-}; do
+		add "$m" 1
+	done
+	# modules.dep lists every dependency; modprobe loads them last to
+	# first.
+	read -r -a deps <<<"${dep[$n]:-}"
+	for ((i = ${#deps[@]} - 1; i >= 0; i--)); do
+		add "${deps[i]}" "$opt"
+	done
+	p=${path[$n]}
+	case $p in
+	*.ko) cp "$moddir/$p" "$tmp/$n.ko" ;;
+	*.ko.xz) xz -dc "$moddir/$p" >"$tmp/$n.ko" ;;
+	*.ko.zst) lm_need_pkgs zstd
+		zstd -qdc "$moddir/$p" >"$tmp/$n.ko" ;;
+	*.ko.gz) gzip -dc "$moddir/$p" >"$tmp/$n.ko" ;;
+	*) lm_die "unknown module format: $p" ;;
+	esac || lm_die "cannot copy $moddir/$p"
+	echo "${opt:+?}$n" >>"$tmp/load.list"
 }
 
 if [ ! -d "$moddir" ]; then
 	lm_log "no module tree $moddir: assuming $* built into $krel"
 else
-	if [ -f "$moddir/modules.dep" ]; then
-		cp "$moddir/modules.dep" "$tmp/modules.dep"
-	else
-		lm_need_pkgs kmod
-		lm_log "computing the module dependencies of $krel (depmod -n)"
-		# -b wants the directory holding lib/modules/KREL.
-		root=$(cd "$moddir/../../.." && pwd)
-		# Its first section, up to the first comment, is modules.dep
-		# (read to the end: depmod must not die of SIGPIPE).
-		depmod -n -b "$root" "$krel" 2>/dev/null |
-			awk '/^#/ { stop = 1 } !stop' >"$tmp/modules.dep" ||
-			lm_die "depmod -n failed on $moddir"
-		[ -s "$tmp/modules.dep" ] ||
-			lm_die "depmod -n gave no dependencies for $moddir"
-	fi
-	declare -A done_=()
+	# Names for paths, dependencies (as names), aliases, soft
+	# dependencies, one "kind<TAB>name<TAB>value" line each.
+	while IFS=$'\t' read -r kind n v; do
+		case $kind in
+		path) path[$n]=$v ;;
+		dep) dep[$n]=$v ;;
+		alias) alias_[$n]+=" $v" ;;
+		soft) soft[$n]=$v ;;
+		builtin) builtin[$n]=1 ;;
+		esac
+	done < <(
+		{ index; sed 's/^/builtin /' "$moddir/modules.builtin" \
+			2>/dev/null; } | awk '
+		function name(p) {
+			sub(/:$/, "", p); sub(/.*\//, "", p)
+			sub(/\.ko.*/, "", p); gsub(/-/, "_", p); return p
+		}
+		$1 ~ /\.ko/ && $1 ~ /:$/ {
+			n = name($1); p = $1; sub(/:$/, "", p)
+			printf "path\t%s\t%s\n", n, p
+			d = ""
+			for (i = 2; i <= NF; i++) d = d " " name($i)
+			printf "dep\t%s\t%s\n", n, d
+		}
+		$1 == "alias" && NF == 3 {
+			printf "alias\t%s\t%s\n", name($2), name($3)
+		}
+		$1 == "softdep" {
+			pre = 0; d = ""
+			for (i = 3; i <= NF; i++) {
+				if ($i == "pre:") pre = 1
+				else if ($i == "post:") pre = 0
+				else if (pre) d = d " " name($i)
+			}
+			if (d != "") printf "soft\t%s\t%s\n", name($2), d
+		}
+		$1 == "builtin" { printf "builtin\t%s\t1\n", name($2) }')
+	[ ${#path[@]} -gt 0 ] || lm_die "no modules found in $moddir"
 	for want in "$@"; do
-		want=${want//-/_}
-		if [ -f "$moddir/modules.builtin" ] &&
-			awk -v w="$want" '{ n = $0; sub(/.*\//, "", n);
-				sub(/\.ko.*/, "", n); gsub(/-/, "_", n) }
-				n == w { f = 1 } END { exit !f }' \
-				"$moddir/modules.builtin"; then
-			continue
-		fi
-		# "mod.ko: dep1.ko dep2.ko": modprobe loads the dependencies
-		# last to first, then the module.
-		line=$(awk -v w="$want" '{ n = $1; sub(/:$/, "", n);
-			sub(/.*\//, "", n); sub(/\.ko.*/, "", n);
-			gsub(/-/, "_", n) } n == w { print; exit }' \
-			"$tmp/modules.dep")
-		[ -n "$line" ] ||
-			lm_die "$want is neither a module nor built into $krel"
-		read -r -a paths <<<"$line"
-		paths[0]=${paths[0]%:}
-		order=()
-		for ((i = ${#paths[@]} - 1; i >= 1; i--)); do
-			order+=("${paths[i]}")
-		done
-		order+=("${paths[0]}")
-		for p in "${order[@]}"; do
-			n=$(name "$p")
-			[ -z "${done_[$n]:-}" ] || continue
-			done_[$n]=1
-			case $p in
-			*.ko) cp "$moddir/$p" "$tmp/$n.ko" ;;
-			*.ko.xz) xz -dc "$moddir/$p" >"$tmp/$n.ko" ;;
-			*.ko.zst) lm_need_pkgs zstd
-				zstd -qdc "$moddir/$p" >"$tmp/$n.ko" ;;
-			*.ko.gz) gzip -dc "$moddir/$p" >"$tmp/$n.ko" ;;
-			*) lm_die "unknown module format: $p" ;;
-			esac || lm_die "cannot copy $moddir/$p"
-			echo "$n" >>"$tmp/load.list"
-		done
+		add "$want" ''
 	done
-	rm -f "$tmp/modules.dep"
 fi
 
 mkdir -p "$(dirname "$out")"
