@@ -19,9 +19,7 @@
 # is trimmed of what nobody reads in a VM (the downloaded .debs, apt lists,
 # documentation, man pages, translations) and gets the empty mount point
 # /lazymap; then `mke2fs -t ext4 -d TREE` writes the image without a loop
-# mount.  The image has no journal and no metadata checksums: it is only
-# ever mounted read-only, and without metadata_csum ext4 needs no crc32c
-# driver, so the guest loads only ext4's hard dependencies.
+# mount.  The image has no journal: it is only ever mounted read-only.
 #
 # The guest mounts it read-only (scripts/vm-run.sh --rootfs and
 # scripts/guest-init), so one image serves any number of concurrent VMs and
@@ -30,9 +28,9 @@
 # Cache: $LM_CACHE/rootfs/SUITE-KEY.img, KEY a hash of the suite, the
 # package list and this script, so a changed package set or recipe builds a
 # new image; the suite's older images are removed once the new one exists.
-# The image appears only when complete; the tree and debootstrap's log of
-# the last build stay in $LM_CACHE/rootfs/SUITE-KEY.build/ until the next
-# one (a failed build can be read there).  A cached image is not upgraded:
+# The image appears only when complete; debootstrap's log of the last
+# build stays in $LM_CACHE/rootfs/SUITE-KEY.build/ (with the tree, if the
+# build failed).  A cached image is not upgraded:
 # --force rebuilds it from the archive's current packages.  Cold: 3-6
 # minutes (downloads), mostly debootstrap.
 set -euo pipefail
@@ -107,12 +105,15 @@ if [ -n "$force" ] || [ ! -s "$img" ]; then
 	mb=$((mb + mb / 4 + 16))
 	lm_log "writing the ${mb} MiB ext4 image"
 	rm -f "$build/rootfs.img"
-	mke2fs -q -F -t ext4 -O '^has_journal,^metadata_csum' -m 0 \
-		-L lazymap-root -d "$tree" "$build/rootfs.img" "${mb}M" ||
+	# stdout is for the image's path: mke2fs says "Creating regular
+	# file" even with -q.
+	mke2fs -q -F -t ext4 -O ^has_journal -m 0 \
+		-L lazymap-root -d "$tree" "$build/rootfs.img" "${mb}M" >&2 ||
 		lm_die "mke2fs could not build the image from $tree"
 	e2fsck -fn "$build/rootfs.img" >"$build/e2fsck.log" 2>&1 ||
 		lm_die "the new image fails e2fsck: see $build/e2fsck.log"
 	mv "$build/rootfs.img" "$img"
+	rm -rf "$tree"
 	# Images of other keys are never booted again.
 	for old in "$top/$suite"-*; do
 		case $old in
