@@ -16,8 +16,8 @@
 # (default /dev/lazymap); they use the first 32 MiB of it.
 #
 # Needs fio: in the Debian root filesystem of `make check`
-# (scripts/check.sh --rootfs).  A busybox guest has none: every result is
-# then a skip.  POSIX sh.
+# (scripts/check.sh --rootfs).  A busybox guest has none: the program then
+# reports a single skip.  POSIX sh.
 set -u
 # shellcheck disable=SC2034 # read by lazymap_tools.sh
 lt_prefix=lazymap_fio
@@ -34,7 +34,7 @@ else
 	jobs=$(ls "$here"/fio/*.fio)
 fi
 n=$(($(echo "$jobs" | wc -w) + 1))
-lt_need_tool fio "$n"
+lt_need_tool fio
 lt_need_module
 size=$(cat /sys/class/misc/lazymap/size 2>/dev/null || echo 0)
 if [ "$size" -lt $((32 << 20)) ]; then

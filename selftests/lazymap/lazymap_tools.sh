@@ -9,9 +9,10 @@
 #   lt_plan N              print the KTAP header for N results
 #   lt_result ok|fail|skip NAME [REASON]
 #                          print one KTAP result and count it
-#   lt_need_tool PROG N    if PROG is not installed, report N skips and
-#                          exit: a busybox guest has no fio or stress-ng
-#                          (scripts/check.sh --rootfs gives a Debian one)
+#   lt_need_tool PROG      if PROG is not installed, report one skip for
+#                          the whole program and exit: a busybox guest has
+#                          no fio or stress-ng (scripts/check.sh --rootfs
+#                          gives a Debian one)
 #   lt_need_module         exit with one failure if /dev/lazymap is missing
 #   lt_klog_mark           remember how long the kernel log is
 #   lt_klog_check          print the kernel log lines since lt_klog_mark
@@ -58,11 +59,9 @@ lt_finish() {
 
 lt_need_tool() {
 	command -v "$1" >/dev/null 2>&1 && return 0
-	lt_plan "$2"
-	while [ "$lt_n" -lt "$2" ]; do
-		lt_result skip "run $((lt_n + 1))" \
-			"no $1 in this guest (busybox: see check.sh --rootfs)"
-	done
+	lt_plan 1
+	lt_result skip "$1" \
+		"no $1 in this guest (busybox: see check.sh --rootfs)"
 	lt_finish
 }
 
