@@ -9,8 +9,8 @@
 #
 # A job file passes when fio exits 0 within 300 s (status 124: it hung),
 # every job in its terse output reports error 0 (with verify_fatal=1 a bad
-# block is EILSEQ, 84, and fio's exit status is non-zero) and the kernel
-# log got no warning meanwhile.  On a
+# block is EILSEQ, 84, and fio's exit status is non-zero) and moved data,
+# and the kernel log got no warning meanwhile.  On a
 # failure, fio's messages (which name the bad block) follow as "#" lines.
 # The jobs read the target from LM_FIO_FILE, set here to $LAZYMAP_DEV
 # (default /dev/lazymap); they use the first 32 MiB of it.
@@ -56,10 +56,13 @@ for job in $jobs; do
 	# must not stall the whole suite.
 	timeout 300 fio --output-format=terse --terse-version=3 \
 		--output="$tmp.terse" "$job" >"$tmp.log" 2>&1 || rc=$?
-	# Terse v3: field 3 the job's name, 5 its error; read and write
-	# bandwidth (KiB/s) in fields 7 and 48.
+	# Terse v3: field 3 the job's name, 5 its error; KiB read and
+	# written in fields 6 and 47, their bandwidth (KiB/s) in 7 and 48.
+	# A job that moved no data checked nothing (fio silently does no
+	# I/O past what it believes is the end of a character device).
 	summary=$(awk -F';' '$1 == "3" {
 			n++; if ($5 != 0) { bad++; e = e " " $3 "=" $5 }
+			else if ($6 + $47 == 0) { bad++; e = e " " $3 "=no-I/O" }
 			r += $7; w += $48 }
 		END { printf "%d %d %d %d%s", n, bad, r / 1024, w / 1024, e }' \
 		"$tmp.terse" 2>/dev/null)
