@@ -6,7 +6,7 @@
 #
 #   make            module, userspace programs and selftests
 #   make module     only the module; KDIR=<headers> picks the kernel
-#   make check      the selftest suite in a QEMU VM
+#   make check      the selftest suite in a QEMU VM, with fio and stress-ng
 #   make demo       lazymap-demo in a QEMU VM
 
 BUILD := $(CURDIR)/build
@@ -24,8 +24,9 @@ userspace:
 selftests:
 	$(MAKE) -C selftests/lazymap OUTPUT=$(BUILD)/selftests
 
+# The suite runs in a Debian userland (fio, stress-ng): check.sh --rootfs.
 check:
-	@scripts/check.sh
+	@scripts/check.sh --rootfs
 
 demo:
 	@scripts/demo.sh

@@ -4,12 +4,20 @@
 # Run lazymap-bench in a QEMU VM (`make bench`): build the module and the
 # benchmark, boot the bookworm test kernel, let the benchmark load the
 # module at the sizes it needs, carry its CSV back, draw the chart and
-# print the table.
+# print the table.  Then, as a second instrument nobody here wrote, fio:
+# the job files of selftests/lazymap/fio/ (but coherence.fio, a check) on
+# /dev/lazymap and on a 64 MiB file in the guest's tmpfs (shmem), each run
+# on an empty device (module reloaded) or a new sparse file, interleaved;
+# fio's own bandwidth and IOPS are reported next to the benchmark's table.
+# The guest is the Debian root filesystem of check.sh --rootfs, which has
+# fio.
 #
-#   scripts/bench.sh [--reps N] [--timeout SEC] [--mem MB] [--out DIR]
-#                    [--update-docs] [-- BENCH-ARGS...]
+#   scripts/bench.sh [--reps N] [--fio-reps N] [--timeout SEC] [--mem MB]
+#                    [--out DIR] [--update-docs] [-- BENCH-ARGS...]
 #
 # --reps N         repetitions of each measurement in the VM (default 7)
+# --fio-reps N     runs of each fio job file on each target (default 3;
+#                  0: no fio)
 # --timeout SEC    fail if the VM has not finished after SEC s (default 600)
 # --mem MB         guest memory in MiB (default 1024)
 # --out DIR        where the results go (default build/bench)
@@ -29,6 +37,12 @@
 #   console.log   the VM's console
 #   history.csv   the summary of every run, appended, for the stability
 #                 across runs printed after the table
+#   fio.csv       every fio job: target,jobfile,run,job,error,read KiB/s,
+#                 read IOPS,write KiB/s,write IOPS
+#   fio.txt       the fio table printed at the end: per job file and
+#                 target, the median over the runs of the sum over its
+#                 jobs (processes); the read figures are fio's verify pass
+#                 (crc32c included), the ratio is lazymap / tmpfs
 #
 # Timing is a benchmark, not a test: a missed target does not fail this
 # script.  Exit status: 0 when the benchmark ran, 1 when it could not (build,
@@ -38,8 +52,8 @@ set -euo pipefail
 . "$(dirname "$0")/vm-lib.sh"
 
 usage() {
-	lm_die "usage: $0 [--reps N] [--timeout SEC] [--mem MB] [--out DIR]" \
-		"[--update-docs] [-- BENCH-ARGS...]"
+	lm_die "usage: $0 [--reps N] [--fio-reps N] [--timeout SEC]" \
+		"[--mem MB] [--out DIR] [--update-docs] [-- BENCH-ARGS...]"
 }
 
 # bench_data RESULTS SPEC...: one data line for gnuplot per SPEC
@@ -195,6 +209,60 @@ print_history() {
 		}' "$1"
 }
 
+# fio_table CSV: per job file and target, the median over the runs of the
+# summed bandwidth (MiB/s) and IOPS of its jobs, lazymap next to tmpfs.
+fio_table() {
+	awk -F, '
+		function median(key, n,   i, j, t, a) {
+			for (i = 1; i <= n; i++) a[i] = v[key, i]
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+					t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+				}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		{
+			k = $1 SUBSEP $2 SUBSEP $3
+			wbw[k] += $8; wio[k] += $9; rbw[k] += $6; rio[k] += $7
+			if ($5 != 0) err[$2] = 1
+			if (!($2 in seen)) { seen[$2] = 1; jobs[++nj] = $2 }
+			if ($3 > runs) runs = $3
+		}
+		END {
+			printf "fio in the same guest: MiB/s (IOPS), median of %d runs, summed over each job file%s processes;\n", \
+				runs, "\047s"
+			printf "reads are the verify pass (crc32c); ratio = lazymap / tmpfs (64 MiB file, shmem)\n"
+			printf "%-9s %-22s %-22s %6s  %-22s %-22s %6s\n", "job file", \
+				"lazymap write", "tmpfs write", "ratio", "lazymap read", \
+				"tmpfs read", "ratio"
+			for (i = 1; i <= nj; i++) {
+				j = jobs[i]
+				for (t = 1; t <= 2; t++) {
+					tg = t == 1 ? "lazymap" : "tmpfs"
+					for (r = 1; r <= runs; r++) {
+						k = tg SUBSEP j SUBSEP r
+						v["w" tg, r] = wbw[k] / 1024
+						v["wi" tg, r] = wio[k]
+						v["r" tg, r] = rbw[k] / 1024
+						v["ri" tg, r] = rio[k]
+					}
+					w[tg] = median("w" tg, runs)
+					wi[tg] = median("wi" tg, runs)
+					rd[tg] = median("r" tg, runs)
+					ri[tg] = median("ri" tg, runs)
+				}
+				printf "%-9s %-22s %-22s %6.2f  %-22s %-22s %6.2f%s\n", j, \
+					sprintf("%.1f (%d)", w["lazymap"], wi["lazymap"]), \
+					sprintf("%.1f (%d)", w["tmpfs"], wi["tmpfs"]), \
+					w["tmpfs"] ? w["lazymap"] / w["tmpfs"] : 0, \
+					sprintf("%.1f (%d)", rd["lazymap"], ri["lazymap"]), \
+					sprintf("%.1f (%d)", rd["tmpfs"], ri["tmpfs"]), \
+					rd["tmpfs"] ? rd["lazymap"] / rd["tmpfs"] : 0, \
+					(j in err) ? "  (a job reported an error)" : ""
+			}
+		}' "$1"
+}
+
 # replace_between FILE NAME CONTENT-FILE: put CONTENT-FILE between the lines
 # "<!-- NAME:begin -->" and "<!-- NAME:end -->" of FILE.
 replace_between() {
@@ -230,7 +298,7 @@ update_docs() {
 	lm_log "updated $doc and docs/bench.png"
 }
 
-reps=7 timeout=600 mem=1024 out=$LM_BUILD/bench docs=''
+reps=7 fio_reps=3 timeout=600 mem=1024 out=$LM_BUILD/bench docs=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--) shift; break ;;
@@ -239,6 +307,7 @@ while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
 	--reps) reps=$2 ;;
+	--fio-reps) fio_reps=$2 ;;
 	--timeout) timeout=$2 ;;
 	--mem) mem=$2 ;;
 	--out) out=$2 ;;
@@ -247,6 +316,8 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 [[ $reps =~ ^[1-9][0-9]*$ ]] || lm_die "--reps wants a number, not $reps"
+[[ $fio_reps =~ ^[0-9]+$ ]] ||
+	lm_die "--fio-reps wants a number, not $fio_reps"
 bench_args=("$@")
 if [ ${#bench_args[@]} -eq 0 ]; then
 	# Word splitting is the point: "--scenarios 1,2" is two arguments.
@@ -261,7 +332,7 @@ lm_need_pkgs gnuplot-nox
 lm_vm_lock "$out" "benchmark run"
 out=$(cd "$out" && pwd)
 # What the benchmark writes, carried out of the VM.
-files=(results.csv summary.csv table.txt table.md)
+files=(results.csv summary.csv table.txt table.md fio.csv)
 
 # 1, 2. The bookworm kernel and the module built against it.
 lm_vm_select bookworm '' '' '' "bench step"
@@ -287,6 +358,34 @@ script=$out/run.sh
 	printf '\n'
 	cat <<-EOF
 	rc=\$?
+	# fio: each job file on the device and on a tmpfs file, interleaved,
+	# each run from empty.
+	if [ $fio_reps -gt 0 ] && command -v fio >/dev/null; then
+		echo "lazymap-bench: fio, $fio_reps runs of each job file"
+		: >/tmp/fio.csv
+		for run in \$(seq $fio_reps); do
+		for job in mmap psync pvsync2 sync splice; do
+		for target in lazymap tmpfs; do
+			if [ \$target = lazymap ]; then
+				rmmod lazymap 2>/dev/null
+				insmod /lazymap/lazymap.ko || exit 1
+				LM_FIO_FILE=/dev/lazymap
+			else
+				rm -f /tmp/fio.img
+				truncate -s 64M /tmp/fio.img
+				LM_FIO_FILE=/tmp/fio.img
+			fi
+			export LM_FIO_FILE
+			fio --output-format=terse --terse-version=3 \\
+				/lazymap/fio/\$job.fio 2>/dev/null |
+				awk -F';' -v t=\$target -v j=\$job -v r=\$run \\
+				'\$1 == "3" { print t "," j "," r "," \$3 "," \$5 "," \\
+					\$7 "," \$8 "," \$48 "," \$49 }' >>/tmp/fio.csv
+		done
+		done
+		done
+		rm -f /tmp/fio.img
+	fi
 	for f in ${files[*]}; do
 		[ -f "/tmp/\$f" ] || continue
 		echo "lazymap-bench-file-begin: \$f"
@@ -296,8 +395,10 @@ script=$out/run.sh
 	exit \$rc
 	EOF
 } >"$script"
+lm_vm_rootfs "$LM_VM_KERNEL" "$LM_VM_KREL"
 lm_vm_initramfs "$out/initramfs.cpio.gz" "$LM_VM_MODULE" "$script" \
-	--bin "$bench:/lazymap/bin/"
+	--bin "$bench:/lazymap/bin/" --add "$LM_VM_KMODS:/lazymap/kmod" \
+	--add "$LM_TOP/selftests/lazymap/fio:/lazymap/fio"
 
 lm_log "bench step 5/5: booting $krel in QEMU (TCG) and running the" \
 	"benchmark ($reps repetitions)"
@@ -310,6 +411,7 @@ rc=0
 # The guest's progress lines go to stderr; the files stay in the log.
 lm_vm_boot "$LM_VM_KERNEL" "$out/initramfs.cpio.gz" --log "$log" \
 	--timeout "$timeout" --mem "$mem" --append quiet \
+	--rootfs "$LM_VM_ROOTFS" \
 	> >(awk '/^lazymap-guest-exit:/ { on = 0 }
 		/^lazymap-bench-file-begin:/ { on = 0 }
 		on && /^lazymap-bench:/ { print; fflush() }
@@ -323,14 +425,15 @@ fi
 [ "$rc" -eq 0 ] || lm_die "lazymap-bench failed in the VM (status $rc;" \
 	"console log: $log)"
 
-# Carry the files out of the console log.
+# Carry the files out of the console log (fio.csv only if fio ran).
 for f in "${files[@]}"; do
 	awk -v f="$f" '
 		$0 == "lazymap-bench-file-end: " f { on = 0 }
 		on { print }
 		$0 == "lazymap-bench-file-begin: " f { on = 1; seen = 1 }
-		END { exit !seen }' "$log" >"$out/$f" ||
-		lm_die "no $f in the console log $log"
+		END { exit !seen }' "$log" >"$out/$f" && continue
+	[ "$f" = fio.csv ] && [ "$fio_reps" -eq 0 ] && continue
+	lm_die "no $f in the console log $log"
 done
 
 # The chart, of full runs only (its panels need every scenario).
@@ -361,6 +464,11 @@ if [ ${#bench_args[@]} -eq 0 ]; then
 fi
 
 cat "$out/table.txt"
+if [ -s "$out/fio.csv" ]; then
+	fio_table "$out/fio.csv" >"$out/fio.txt"
+	echo
+	cat "$out/fio.txt"
+fi
 echo "host load average (1, 5, 15 min) before: $load_before, after: $load_after"
 if [ -s "$hist" ]; then
 	echo

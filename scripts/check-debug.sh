@@ -10,8 +10,10 @@
 # --mem MB       guest memory (default 1024)
 #
 # Steps: scripts/build-debug-kernel.sh (cached after the first build), then
-# scripts/check.sh with that kernel, the module built against its tree and
-# scripts/guest-debug.sh as the guest script.  Any KASAN, lockdep, kmemleak,
+# scripts/check.sh --rootfs (the Debian userland with fio and stress-ng;
+# the debug kernel has PCI, virtio-blk and ext4 built in) with that kernel,
+# the module built against its tree and scripts/guest-debug.sh as the
+# guest script.  Any KASAN, lockdep, kmemleak,
 # DEBUG_VM or other warning in the kernel log fails the run (judged by
 # scripts/vm-run.sh, which prints the first report); so do a failed test,
 # a refused rmmod and a kmemleak report (printed by the guest).  The last
@@ -51,7 +53,7 @@ lm_log "debug kernel $KREL ready after $((SECONDS - start)) s"
 # turns lockdep off after it anyway.
 rc=0
 "$LM_TOP/scripts/check.sh" --kernel "$KERNEL" --kdir "$KDIR" \
-	--guest-script "$LM_TOP/scripts/guest-debug.sh" \
+	--rootfs --guest-script "$LM_TOP/scripts/guest-debug.sh" \
 	--timeout "$timeout" --mem "$mem" \
 	--log "$LM_BUILD/vm/check-debug-$KREL.log" \
 	-- -smp 2,sockets=2 "$@" || rc=$?

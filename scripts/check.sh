@@ -4,7 +4,7 @@
 # Run the lazymap selftests in a QEMU VM (`make check`).
 #
 #   scripts/check.sh [--suite SUITE | --kernel VMLINUZ [--kdir KDIR]]
-#                    [--module KO] [--no-make] [--guest-script FILE]
+#                    [--module KO] [--no-make] [--rootfs] [--guest-script FILE]
 #                    [--timeout SEC] [--mem MB] [--append ARGS] [--log FILE]
 #                    [--verbose] [-- QEMU-ARGS...]
 #
@@ -17,6 +17,11 @@
 # --module KO          boot this prebuilt lazymap.ko, do not build one
 # --no-make            do not run `make userspace selftests`: take what
 #                      build/userspace/ and build/selftests/ hold
+# --rootfs             run the guest script in a Debian userland with fio
+#                      and stress-ng (scripts/mkrootfs.sh, built once and
+#                      cached; `make check` uses it) instead of busybox: the
+#                      tool tests (lazymap_fio_test.sh, ...) run only there
+#                      and skip in a busybox guest
 # --guest-script FILE  what the guest runs (POSIX sh, run from /lazymap; see
 #                      scripts/mkinitramfs.sh); default: the selftest runner
 #                      /lazymap/selftests/run_tests.sh
@@ -31,7 +36,9 @@
 # Steps: fetch the kernel, build the module, `make userspace selftests`,
 # build the initramfs (module at /lazymap/lazymap.ko, build/selftests/ and
 # run_tests.sh under /lazymap/selftests/, build/userspace/ programs in
-# /lazymap/bin/), boot it, read the runner's final line
+# /lazymap/bin/; with --rootfs also the root filesystem image and, under
+# /lazymap/kmod/, the modules that mount it), boot it, read the runner's
+# final line
 # "lazymap-totals: pass=N fail=M skip=K" and print, as the last line,
 #
 #   N passed, M failed, K skipped
@@ -46,21 +53,22 @@ set -euo pipefail
 
 usage() {
 	lm_die "usage: $0 [--suite SUITE | --kernel VMLINUZ [--kdir KDIR]]" \
-		"[--module KO] [--no-make] [--guest-script FILE]" \
+		"[--module KO] [--no-make] [--rootfs] [--guest-script FILE]" \
 		"[--timeout SEC] [--mem MB] [--append ARGS] [--log FILE]" \
 		"[--verbose] [-- QEMU-ARGS...]"
 }
 
-suite=bookworm kernel='' kdir='' module='' script='' log='' domake=1
+suite=bookworm kernel='' kdir='' module='' script='' log='' domake=1 rootfs=''
 vmargs=()
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && break
 	case $1 in
 	--no-make) domake='' ;;
+	--rootfs) rootfs=1 ;;
 	--verbose) vmargs+=("$1") ;;
 	esac
 	case $1 in
-	--no-make | --verbose) shift; continue ;;
+	--no-make | --rootfs | --verbose) shift; continue ;;
 	esac
 	[ $# -ge 2 ] || usage
 	case $1 in
@@ -107,6 +115,12 @@ if [ -z "$script" ]; then
 fi
 [ -f "$script" ] || lm_die "guest script $script does not exist"
 lm_vm_payload
+if [ -n "$rootfs" ]; then
+	lm_log "step 4/5: the Debian root filesystem (built once, then cached)"
+	lm_vm_rootfs "$kernel" "$krel"
+	LM_VM_PAYLOAD+=(--add "$LM_VM_KMODS:/lazymap/kmod")
+	vmargs+=(--rootfs "$LM_VM_ROOTFS")
+fi
 lm_vm_initramfs "$dir/initramfs.cpio.gz" "$module" "$script" \
 	${LM_VM_PAYLOAD[@]+"${LM_VM_PAYLOAD[@]}"}
 

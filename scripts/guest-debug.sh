@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest script of `make check-debug` (scripts/check-debug.sh), run by the
-# test VM's init from /lazymap on the debug kernel.  POSIX sh: the guest has
-# only busybox.
+# test VM's init from /lazymap on the debug kernel, in the Debian root
+# filesystem (check.sh --rootfs).  POSIX sh: it also runs under busybox.
 #
 # 1. The whole selftest suite (run_tests.sh loads the module).
 # 2. A kmemleak scan with the module still loaded, so that a leak's

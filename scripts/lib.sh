@@ -8,11 +8,14 @@
 #   LM_BUILD   $LM_TOP/build (build products, never committed)
 #   LM_CACHE   downloads, chroots and kernels kept between runs, outside the
 #              repository: ${XDG_CACHE_HOME:-$HOME/.cache}/lazymap
+#   LM_MIRROR  the Debian mirror of chroots and root filesystems:
+#              $LAZYMAP_MIRROR, default http://deb.debian.org/debian
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 LM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LM_BUILD=$LM_TOP/build
 LM_CACHE=${LAZYMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lazymap}
+LM_MIRROR=${LAZYMAP_MIRROR:-http://deb.debian.org/debian}
 
 # Progress goes to stderr so that stdout stays machine-readable.
 lm_log() { printf '==> %s\n' "$*" >&2; }
@@ -115,4 +118,22 @@ lm_copy_tree() {
 	else
 		tar -C "$LM_TOP" --exclude=./build -cf - . | tar -xf - -C "$dest"
 	fi
+}
+
+# lm_debootstrap SUITE DIR LOG [DEBOOTSTRAP-ARGS...]: a minbase Debian SUITE
+# in DIR (which must not exist or be empty) from $LM_MIRROR, checked against
+# Debian's archive keyring, with debootstrap's chatter in LOG.  It runs in a
+# private mount namespace: debootstrap mounts /proc and /sys inside DIR, and
+# an interrupted run would otherwise leave them mounted on the host.  The
+# host's apt configuration is neither used nor touched.
+lm_debootstrap() {
+	local suite=$1 dir=$2 log=$3
+	shift 3
+	[ "$(id -u)" -eq 0 ] || lm_die "debootstrap needs root"
+	lm_need_pkgs debootstrap debian-archive-keyring
+	unshare --mount --propagation private -- \
+		debootstrap --variant=minbase \
+		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+		"$@" "$suite" "$dir" "$LM_MIRROR" >"$log" 2>&1 ||
+		lm_die "debootstrap $suite failed: see $log"
 }

@@ -19,6 +19,7 @@
 #     warning in the log is a finding
 #   - sparse: the same build with C=2 (sparse on every source file)
 #   - shellcheck: "shellcheck -x" on every shell script in scripts/ and .ci/
+#     and every *.sh of selftests/ (POSIX sh: the guest's scripts)
 #   - man: groff -man -ww and man --warnings on every man/*.[1-8], the
 #     program of the EXAMPLES section of lazymap.4 compiled with -Wall
 #     -Wextra -Werror, and scripts/test-man-options.sh (each program's page
@@ -183,7 +184,8 @@ step_shellcheck() {
 			fi
 			;;
 		esac
-	done < <(cd "$LM_TOP" && find scripts .ci -type f 2>/dev/null | sort)
+	done < <(cd "$LM_TOP" && { find scripts .ci -type f
+		find selftests -name '*.sh' -type f; } 2>/dev/null | sort)
 	lm_log "shellcheck: ${#scripts[@]} scripts${skipped[*]:+ (not shell: ${skipped[*]})}"
 	[ ${#scripts[@]} -gt 0 ] || return 0
 	if ! (cd "$LM_TOP" && shellcheck -x -P SCRIPTDIR "${scripts[@]}") \

@@ -23,11 +23,11 @@
 # file's Valid-Until, which a mirror of sid may let expire.  Every mount
 # (proc, sys, dev, the repository at its own path) is made in a private mount
 # namespace (unshare -m), so all of them vanish with the command and nothing
-# is ever left mounted on the host.
+# is ever left mounted on the host.  debootstrap itself is lib.sh's
+# lm_debootstrap, shared with scripts/mkrootfs.sh; $LAZYMAP_MIRROR picks
+# another mirror.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-
-LM_MIRROR=${LAZYMAP_MIRROR:-http://deb.debian.org/debian}
 
 usage() {
 	lm_die "usage: $0 [--name NAME] [--throwaway] create SUITE [PKG...] |" \
@@ -109,16 +109,12 @@ create() {
 	shift 2
 	if [ ! -e "$dir/$ready_mark" ]; then
 		[ "$(id -u)" -eq 0 ] || lm_die "creating a chroot needs root"
-		lm_need_pkgs debootstrap debian-archive-keyring
 		has_mounts "$dir" && lm_die "$dir has mounts: not removing it"
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		t0=$(date +%s)
 		lm_log "debootstrap $suite into $dir"
-		debootstrap --variant=minbase \
-			--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-			"$suite" "$dir" "$LM_MIRROR" >"$dir.debootstrap.log" 2>&1 ||
-			lm_die "debootstrap $suite failed: see $dir.debootstrap.log"
+		lm_debootstrap "$suite" "$dir" "$dir.debootstrap.log"
 		configure "$dir" "$suite"
 		run_in "$dir" apt-get update -qq >&2 ||
 			lm_die "apt-get update failed in the $suite chroot"

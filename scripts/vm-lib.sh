@@ -38,6 +38,14 @@
 #       image small) at /lazymap/lazymap.ko, GUEST_SCRIPT as /lazymap/run.sh
 #       and the extra arguments (e.g. "${LM_VM_PAYLOAD[@]}"); KO may be
 #       empty for a run without the module
+#   lm_vm_rootfs KERNEL KREL
+#       the Debian root filesystem image (scripts/mkrootfs.sh, built once
+#       and cached) and the modules KERNEL needs to mount it, listed in
+#       LM_VM_ROOTFS_MODULES (scripts/guest-modules.sh: from KERNEL's own
+#       package, with their dependencies; none if built in).  Sets
+#       LM_VM_ROOTFS (pass "--rootfs $LM_VM_ROOTFS" to lm_vm_boot) and
+#       LM_VM_KMODS (pass "--add $LM_VM_KMODS:/lazymap/kmod" to
+#       lm_vm_initramfs)
 #   lm_vm_boot KERNEL INITRD [VM-RUN-ARGS...] [-- QEMU-ARGS...]
 #       boot with vm-run.sh; returns its exit status (never exits the
 #       caller) and sets VM_STATUS, VM_PROBLEM, VM_REASON, VM_KLOG_PROBLEMS
@@ -47,16 +55,25 @@
 #       skip=K" line from a console log; sets LM_VM_PASS, LM_VM_FAIL and
 #       LM_VM_SKIP, returns 1 if there is none
 #
-# A minimal runner:
+# A minimal runner (lm_vm_rootfs and the two marked arguments for a Debian
+# userland in the guest instead of busybox):
 #
 #   . scripts/vm-lib.sh
 #   lm_vm_kernel
 #   lm_vm_module "$LM_VM_KDIR"
-#   lm_vm_initramfs build/vm/x.cpio.gz "$LM_VM_MODULE" my-guest.sh
-#   lm_vm_boot "$LM_VM_KERNEL" build/vm/x.cpio.gz --log build/vm/x.log || ...
+#   lm_vm_rootfs "$LM_VM_KERNEL" "$LM_VM_KREL"
+#   lm_vm_initramfs build/vm/x.cpio.gz "$LM_VM_MODULE" my-guest.sh \
+#       --add "$LM_VM_KMODS:/lazymap/kmod"
+#   lm_vm_boot "$LM_VM_KERNEL" build/vm/x.cpio.gz --log build/vm/x.log \
+#       --rootfs "$LM_VM_ROOTFS" || ...
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# What a kernel needs to mount the root filesystem image: the virtio disk on
+# QEMU's PCI bus and the file system.  Names, not files: which of them are
+# modules, and what they depend on, is read from each kernel's package.
+LM_VM_ROOTFS_MODULES=(virtio_pci virtio_blk ext4)
 
 lm_vm_kernel() {
 	local out KERNEL KREL KDIR
@@ -125,6 +142,15 @@ lm_vm_lock() {
 		lm_log "waiting for another $what to finish"
 		flock "$fd"
 	fi
+}
+
+lm_vm_rootfs() {
+	local kernel=$1 krel=$2
+	LM_VM_ROOTFS=$("$LM_TOP/scripts/mkrootfs.sh") ||
+		lm_die "could not build the root filesystem image"
+	LM_VM_KMODS=$("$LM_TOP/scripts/guest-modules.sh" --kernel "$kernel" \
+		--krel "$krel" "${LM_VM_ROOTFS_MODULES[@]}") ||
+		lm_die "cannot collect the modules $krel needs for the disk"
 }
 
 lm_vm_sh_args() {

@@ -5,8 +5,8 @@
 # stream the guest console, and judge the run.
 #
 #   scripts/vm-run.sh --kernel VMLINUZ --initrd INITRD [--timeout SEC]
-#                     [--mem MB] [--append ARGS] [--log FILE] [--result FILE]
-#                     [--verbose] [-- QEMU-ARGS...]
+#                     [--mem MB] [--append ARGS] [--rootfs IMAGE] [--log FILE]
+#                     [--result FILE] [--verbose] [-- QEMU-ARGS...]
 #
 # --kernel FILE    the kernel image (e.g. from scripts/fetch-kernel.sh)
 # --initrd FILE    the initramfs
@@ -15,6 +15,12 @@
 # --append ARGS    more kernel command line, after ours (console=ttyS0
 #                  panic=-1 log_buf_len=4M no_timer_check; the last
 #                  occurrence of a parameter wins, so this can override them)
+# --rootfs IMAGE   attach IMAGE (scripts/mkrootfs.sh) read-only as the
+#                  virtio disk vda and tell guest-init to run the guest
+#                  script in it (lazymap.rootfs=vda on the command line);
+#                  the initramfs must hold the modules the kernel needs to
+#                  mount it (scripts/guest-modules.sh).  Read-only, so any
+#                  number of VMs can share one image.
 # --log FILE       keep the whole console, carriage returns removed, with the
 #                  guest's kernel log dump, in FILE (default: a temporary file)
 # --result FILE    write the verdict as shell assignments for callers:
@@ -61,11 +67,11 @@ set -euo pipefail
 
 usage() {
 	lm_die "usage: $0 --kernel VMLINUZ --initrd INITRD [--timeout SEC]" \
-		"[--mem MB] [--append ARGS] [--log FILE] [--result FILE]" \
-		"[--verbose] [-- QEMU-ARGS...]"
+		"[--mem MB] [--append ARGS] [--rootfs IMAGE] [--log FILE]" \
+		"[--result FILE] [--verbose] [-- QEMU-ARGS...]"
 }
 
-kernel='' initrd='' timeout=600 mem=1024 append='' log='' result=''
+kernel='' initrd='' timeout=600 mem=1024 append='' log='' result='' rootfs=''
 verbose=0
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && { shift; break; }
@@ -81,6 +87,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2 ;;
 	--mem) mem=$2 ;;
 	--append) append=$2 ;;
+	--rootfs) rootfs=$2 ;;
 	--log) log=$2 ;;
 	--result) result=$2 ;;
 	*) usage ;;
@@ -93,6 +100,8 @@ done
 [[ $timeout =~ ^[1-9][0-9]*$ ]] ||
 	lm_die "--timeout wants seconds, not $timeout"
 [[ $mem =~ ^[1-9][0-9]*$ ]] || lm_die "--mem wants MiB, not $mem"
+[ -z "$rootfs" ] || [ -f "$rootfs" ] ||
+	lm_die "root filesystem image $rootfs does not exist"
 
 lm_need_pkgs qemu-system-x86
 
@@ -107,10 +116,18 @@ mkdir -p "$(dirname "$log")"
 # no_timer_check: on a busy host a TCG guest can miss the IO-APIC timer
 # check at boot and panic ("IO-APIC + timer doesn't work!").
 cmdline="console=ttyS0 panic=-1 log_buf_len=4M no_timer_check"
+disk=()
+if [ -n "$rootfs" ]; then
+	cmdline+=" lazymap.rootfs=vda"
+	# readonly=on: the guest cannot change the cached image, and QEMU
+	# takes only a shared lock, so concurrent VMs can use it.
+	disk=(-drive "file=$rootfs,if=virtio,format=raw,readonly=on")
+fi
 cmdline+="${append:+ $append}"
 qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m "$mem"
 	-nographic -no-reboot -net none
-	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@")
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	${disk[@]+"${disk[@]}"} "$@")
 
 lm_log "booting $(basename "$kernel") under QEMU (TCG, timeout ${timeout}s)"
 start=$SECONDS

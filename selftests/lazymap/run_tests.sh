@@ -8,8 +8,10 @@
 #
 # Loads the module (LAZYMAP_KO, default /lazymap/lazymap.ko) unless it is
 # loaded already, runs every *_test program of LAZYMAP_SELFTESTS (default
-# /lazymap/selftests), or only the NAMEs given, one after another, and shows
-# their KTAP output as it comes.  Each program's "# Totals: pass:N fail:M
+# /lazymap/selftests) and then every *_test.sh script there (the tests
+# that drive fio and stress-ng: longer, and they reload the module), or
+# only the NAMEs given, one after another, and shows their KTAP output as
+# it comes.  Each program's "# Totals: pass:N fail:M
 # xfail:X xpass:Y skip:K error:E" line is added up (xfail counts as a pass,
 # xpass and error as failures); a program that prints no totals, or exits
 # non-zero without reporting a failure, counts as one failure.  So does a
@@ -76,7 +78,7 @@ if [ $# -gt 0 ]; then
 		progs="$progs $dir/${n##*/}"
 	done
 else
-	progs=$(ls "$dir"/*_test 2>/dev/null)
+	progs="$(ls "$dir"/*_test 2>/dev/null) $(ls "$dir"/*_test.sh 2>/dev/null)"
 fi
 [ -n "$progs" ] || { say "no *_test programs in $dir"; fail=1; finish; }
 
