@@ -13,7 +13,8 @@
 #   udev rule         $(DESTDIR)$(UDEVDIR)/60-lazymap.rules
 #                     (UDEVDIR: /etc/udev/rules.d, where udev reads local
 #                     rules; packages set /usr/lib/udev/rules.d)
-#   man page          $(DESTDIR)$(PREFIX)/share/man/man4/lazymap.4
+#   man pages         $(DESTDIR)$(PREFIX)/share/man/man<section>/: every
+#                     man/*.[1-8] (lazymap.4 and a page per program)
 #
 # KDIR picks the kernel: by default the running kernel's headers
 # (/lib/modules/$(uname -r)/build) if they are installed, else the same
@@ -34,6 +35,9 @@ BINDIR ?= $(PREFIX)/bin
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 UDEVDIR ?= /etc/udev/rules.d
+
+# The man pages, by section: lazymap.4 and one page per program.
+LM_MANPAGES = $(wildcard man/*.[1-8])
 
 # kbuild runs in KDIR, so the module's install root must be absolute.
 LM_DESTDIR = $(if $(DESTDIR),$(abspath $(DESTDIR)))
@@ -116,8 +120,10 @@ install-files:
 	done; \
 	install -D -m 0644 udev/60-lazymap.rules \
 		'$(LM_DESTDIR)$(UDEVDIR)/60-lazymap.rules'; \
-	install -D -m 0644 man/lazymap.4 \
-		'$(LM_DESTDIR)$(MANDIR)/man4/lazymap.4'; \
+	for m in $(LM_MANPAGES); do \
+		install -D -m 0644 $$m \
+			'$(LM_DESTDIR)$(MANDIR)'/man$${m##*.}/$${m##*/}; \
+	done; \
 	if [ -z '$(LM_DESTDIR)' ]; then \
 		if ! getent group lazymap >/dev/null; then \
 			echo "==> groupadd --system lazymap" >&2; \
@@ -132,8 +138,10 @@ install-files:
 
 uninstall-files:
 	@set -e; $(lm_progs_sh); \
-	files='$(INCLUDEDIR)/linux/lazymap.h $(UDEVDIR)/60-lazymap.rules \
-		$(MANDIR)/man4/lazymap.4'; \
+	files='$(INCLUDEDIR)/linux/lazymap.h $(UDEVDIR)/60-lazymap.rules'; \
+	for m in $(LM_MANPAGES); do \
+		files="$$files $(MANDIR)/man$${m##*.}/$${m##*/}"; \
+	done; \
 	for p in $$progs; do files="$$files $(BINDIR)/$$p"; done; \
 	echo "==> removing from $(LM_DESTDIR)$(PREFIX)" \
 		"(programs: $$(echo $$progs))" >&2; \

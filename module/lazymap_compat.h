@@ -10,8 +10,15 @@
  *
  *   probe                       6.1 (bookworm) 6.12 (trixie) 7.2 (sid)
  *   copy_splice_read            no             yes           yes
+ *   error_remove_folio          no             yes           yes
  *   filemap_alloc_folio_policy  no             no            yes
  *   mmap_prepare                no             no            yes
+ *   vma_thp_disabled            no             yes           no
+ *   vma_thp_disabled_forced     no             no            yes
+ *
+ * error_remove_folio: 6.6 turned the address_space operation that
+ * memory_failure() calls, .error_remove_page(mapping, page), into
+ * .error_remove_folio(mapping, folio); used in lazymap_store.c.
  */
 #ifndef _LAZYMAP_COMPAT_H
 #define _LAZYMAP_COMPAT_H
@@ -60,5 +67,25 @@ static inline ssize_t lazymap_splice_read(struct file *in, loff_t *ppos,
 	return generic_file_splice_read(in, ppos, pipe, len, flags);
 #endif
 }
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+/*
+ * Whether MADV_NOHUGEPAGE (VM_NOHUGEPAGE) or prctl(PR_SET_THP_DISABLE) rule
+ * huge pages out for @vma, as the kernel itself decides for its own THPs.
+ * 7.x: the prctl may spare MADV_HUGEPAGE VMAs; false = not a forced
+ * collapse.  6.1 has no helper: the same two tests, open-coded.
+ */
+static inline bool lazymap_vma_thp_disabled(struct vm_area_struct *vma)
+{
+#if defined(LAZYMAP_HAVE_VMA_THP_DISABLED_FORCED)
+	return vma_thp_disabled(vma, vma->vm_flags, false);
+#elif defined(LAZYMAP_HAVE_VMA_THP_DISABLED)
+	return vma_thp_disabled(vma, vma->vm_flags);
+#else
+	return (vma->vm_flags & VM_NOHUGEPAGE) ||
+		test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
+#endif
+}
+#endif
 
 #endif /* _LAZYMAP_COMPAT_H */

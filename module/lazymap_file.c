@@ -16,6 +16,8 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
+#include <asm/ioctls.h>
+
 #include <linux/lazymap.h>
 
 #include "lazymap.h"
@@ -39,6 +41,13 @@ static int lazymap_open(struct inode *inode, struct file *file)
 	 * every mapping whatever node it was opened through.
 	 */
 	file->f_mapping = lazymap_store_mapping(store);
+	/*
+	 * O_DIRECT is accepted and served from the store: there is no cache
+	 * to bypass.  tmpfs does the same since 6.6 (shmem_file_open()); on
+	 * older kernels a memfd refuses O_DIRECT, and that one difference is
+	 * deliberate (programs that ask for direct I/O work).
+	 */
+	file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
 }
 
@@ -62,16 +71,27 @@ static ssize_t lazymap_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	left = min_t(u64, iov_iter_count(to), store->size - pos);
 
 	while (left) {
+		pgoff_t index = pos >> PAGE_SHIFT;
 		size_t offset = offset_in_page(pos);
 		size_t chunk = min_t(size_t, PAGE_SIZE - offset, left);
 		struct folio *folio;
 		size_t copied;
 
-		/* A hole reads as zeros and stays a hole. */
-		folio = lazymap_store_find(store, pos >> PAGE_SHIFT);
-		if (folio) {
-			copied = copy_page_to_iter(folio_page(folio, 0), offset,
-						   chunk, to);
+		/*
+		 * A hole reads as zeros and stays a hole.  The folio may be a
+		 * huge one that @index is any page of.
+		 */
+		folio = lazymap_store_find(store, index);
+		if (folio && PageHWPoison(folio_file_page(folio, index))) {
+			/* A memory error took the bytes: as shmem, EIO. */
+			folio_put(folio);
+			if (!done)
+				return -EIO;
+			break;
+		} else if (folio) {
+			struct page *page = folio_file_page(folio, index);
+
+			copied = copy_page_to_iter(page, offset, chunk, to);
 			folio_put(folio);
 		} else {
 			copied = iov_iter_zero(chunk, to);
@@ -104,12 +124,19 @@ static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return -EINVAL;
 	if (!iov_iter_count(from))
 		return 0;
+	/*
+	 * Appending (O_APPEND, RWF_APPEND) writes at the end of the file, as
+	 * on a memfd; the end of a fixed-size device has no room.
+	 */
+	if (iocb->ki_flags & IOCB_APPEND)
+		pos = store->size;
 	/* A fixed-size device: nothing fits at or past its end. */
 	if (pos >= store->size)
 		return -ENOSPC;
 	left = min_t(u64, iov_iter_count(from), store->size - pos);
 
 	while (left) {
+		pgoff_t index = pos >> PAGE_SHIFT;
 		size_t offset = offset_in_page(pos);
 		size_t chunk = min_t(size_t, PAGE_SIZE - offset, left);
 		struct folio *folio;
@@ -125,15 +152,25 @@ static ssize_t lazymap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 
-		folio = lazymap_store_get(store, pos >> PAGE_SHIFT, &allocated);
+		/*
+		 * A hole gets a single page whatever huge= says: a write()
+		 * of a few bytes should not cost a huge page.  A huge folio
+		 * already there is written in place.
+		 */
+		folio = lazymap_store_get(store, index, 0, &allocated);
 		if (IS_ERR(folio)) {
 			err = PTR_ERR(folio);
 			break;
 		}
 		/* Copy unlocked: the source may be a mapping of this page. */
 		folio_unlock(folio);
-		copied = copy_page_from_iter(folio_page(folio, 0), offset,
-					     chunk, from);
+		if (PageHWPoison(folio_file_page(folio, index))) {
+			folio_put(folio);
+			err = -EIO;
+			break;
+		}
+		copied = copy_page_from_iter(folio_file_page(folio, index),
+					     offset, chunk, from);
 		flush_dcache_folio(folio);
 		folio_put(folio);
 
@@ -188,6 +225,13 @@ static long lazymap_ioctl(struct file *file, unsigned int cmd,
 			return -EFAULT;
 		return 0;
 	}
+	case FIONREAD:
+		/*
+		 * The VFS answers this for regular files only: the bytes from
+		 * the file position to the end, as an int, truncation and all.
+		 */
+		return put_user((int)(store->size - file->f_pos),
+				(int __user *)argp);
 	case LAZYMAP_IOC_DISCARD: {
 		struct lazymap_range range;
 
@@ -228,6 +272,12 @@ const struct file_operations lazymap_fops = {
 #else
 	.mmap		= lazymap_mmap,
 #endif
+	/*
+	 * PMD-aligned addresses for mappings, so that huge pages can be
+	 * mapped whole (the kernel pads and aligns only requests of at least
+	 * a PMD without an address hint).  NULL without THP: the default.
+	 */
+	.get_unmapped_area = thp_get_unmapped_area,
 	.unlocked_ioctl	= lazymap_ioctl,
 	/* Both structs are all __u64: the same layout for 32-bit callers. */
 	.compat_ioctl	= compat_ptr_ioctl,

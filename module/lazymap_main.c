@@ -13,6 +13,7 @@
  *   lazymap_store.c  the store (page cache of a private inode) and discard
  *                    (the header there says why page cache, not an xarray)
  *   lazymap_vm.c     mmap() and the fault path
+ *   lazymap_huge.c   the huge= policy: which faults get a huge page
  *   lazymap_file.c   open, read/write, llseek, ioctl
  *   lazymap_sysfs.c  /sys/class/misc/lazymap/ counters
  *   lazymap_trace.h  tracepoints lazymap:lazymap_fault and lazymap_discard
@@ -39,6 +40,15 @@ module_param(size_mb, ulong, 0444);
 MODULE_PARM_DESC(size_mb,
 		 "Device size in MiB, 1..1048576 (default 64); pages are allocated only when touched");
 
+/*
+ * A string, checked in lazymap_init(), rather than custom parameter ops: a
+ * bad value then fails the load with one line of ours, as size_mb does.
+ */
+static char *huge = "never";
+module_param(huge, charp, 0444);
+MODULE_PARM_DESC(huge,
+		 "Huge pages, as tmpfs's huge=: never (default), always, within_size, advise (only MADV_HUGEPAGE mappings)");
+
 static struct lazymap_dev lazymap_dev = {
 	.misc = {
 		.minor	= MISC_DYNAMIC_MINOR,
@@ -52,15 +62,22 @@ static struct lazymap_dev lazymap_dev = {
 
 static int __init lazymap_init(void)
 {
-	int err;
+	int mode, err;
 
 	if (size_mb < LAZYMAP_SIZE_MB_MIN || size_mb > LAZYMAP_SIZE_MB_MAX) {
 		pr_err("size_mb=%lu is out of range: allowed %lu..%lu (MiB)\n",
 		       size_mb, LAZYMAP_SIZE_MB_MIN, LAZYMAP_SIZE_MB_MAX);
 		return -EINVAL;
 	}
+	mode = lazymap_huge_parse(huge);
+	if (mode < 0) {
+		pr_err("huge=%s is not a mode: allowed never, always, within_size, advise\n",
+		       huge);
+		return -EINVAL;
+	}
 
-	err = lazymap_store_init(&lazymap_dev.store, (u64)size_mb * SZ_1M);
+	err = lazymap_store_init(&lazymap_dev.store, (u64)size_mb * SZ_1M,
+				 lazymap_huge_supported(mode));
 	if (err)
 		return err;
 

@@ -61,10 +61,33 @@ static struct file_system_type lazymap_fs_type = {
  * migrate_folio() can move them (compaction, memory hot-unplug), as for
  * shmem: they can then come from movable pageblocks.
  */
+/*
+ * A store page with a memory error (machine check, or MADV_HWPOISON) stays
+ * in the store, marked: the kernel then answers SIGBUS to an access through
+ * a mapping, and read() and write() answer EIO, as for shmem.  Dropping it
+ * (the generic action) would silently turn the page's bytes into a hole of
+ * zeros at the next touch.
+ */
+#ifdef LAZYMAP_HAVE_ERROR_REMOVE_FOLIO
+static int lazymap_error_remove(struct address_space *mapping,
+				struct folio *folio)
+#else
+static int lazymap_error_remove(struct address_space *mapping,
+				struct page *page)
+#endif
+{
+	return 0;
+}
+
 static const struct address_space_operations lazymap_aops = {
 	.dirty_folio	= noop_dirty_folio,
 #ifdef CONFIG_MIGRATION
 	.migrate_folio	= migrate_folio,
+#endif
+#ifdef LAZYMAP_HAVE_ERROR_REMOVE_FOLIO
+	.error_remove_folio = lazymap_error_remove,
+#else
+	.error_remove_page = lazymap_error_remove,
 #endif
 };
 
@@ -74,13 +97,15 @@ static const struct address_space_operations lazymap_aops = {
 #define LAZYMAP_GFP	GFP_HIGHUSER
 #endif
 
-int lazymap_store_init(struct lazymap_store *store, u64 size)
+int lazymap_store_init(struct lazymap_store *store, u64 size,
+		       unsigned int huge)
 {
 	struct address_space *mapping;
 	int err;
 
 	store->size = size;
 	store->pages = size >> PAGE_SHIFT;
+	store->huge = huge;
 	store->stats = alloc_percpu(struct lazymap_stats);
 	if (!store->stats)
 		return -ENOMEM;
@@ -96,12 +121,31 @@ int lazymap_store_init(struct lazymap_store *store, u64 size)
 		err = PTR_ERR(store->inode);
 		goto unmount;
 	}
-	i_size_write(store->inode, size);
+	/*
+	 * i_size is the largest a file can be, not the device size, which
+	 * store->size keeps and every entry point enforces (.fault answers
+	 * SIGBUS past it, read/write stop at it, mmap refuses beyond it).
+	 * The kernel reads i_size in places that matter once the store holds
+	 * huge folios: it will not map a folio by PMD that reaches, or whose
+	 * next page reaches, i_size (finish_fault() and filemap_map_pages()
+	 * on 6.12 and later), and splitting a folio drops every part at or
+	 * past i_size (__split_huge_page()): a discard of one page of the
+	 * last block would lose the rest of it.  Nothing in the store lies
+	 * past store->size, so no other path can tell.
+	 */
+	i_size_write(store->inode, MAX_LFS_FILESIZE);
 
 	mapping = store->inode->i_mapping;
 	mapping->a_ops = &lazymap_aops;
 	mapping_set_gfp_mask(mapping, LAZYMAP_GFP);
 	mapping_set_unevictable(mapping);
+	/*
+	 * The page cache asks this of a mapping before it accounts the
+	 * removal or split of a large folio (6.1 and 6.12 warn without it).
+	 * Set before anyone can see the mapping: the update is not atomic.
+	 */
+	if (huge != LAZYMAP_HUGE_NEVER)
+		mapping_set_large_folios(mapping);
 	return 0;
 
 unmount:
@@ -133,15 +177,34 @@ struct folio *lazymap_store_find(struct lazymap_store *store, pgoff_t index)
 }
 
 /*
- * Add a zeroed folio at @index, or find the one a racing task added first.
- * Called with the invalidate lock held shared.
+ * Whether any page of the @order-aligned block holding @index is resident,
+ * which rules out a folio of that order there.
+ */
+static bool lazymap_store_block_busy(struct address_space *mapping,
+				     pgoff_t index, unsigned int order)
+{
+	loff_t start = (loff_t)round_down(index, 1UL << order) << PAGE_SHIFT;
+
+	return filemap_range_has_page(mapping, start,
+				      start + (PAGE_SIZE << order) - 1);
+}
+
+/*
+ * Add a zeroed folio for @index, or find the one a racing task added first.
+ * @order > 0 asks for a folio of that order covering the aligned block
+ * around @index; it becomes a single page when any page of the block is
+ * resident already, when the allocation fails, or when the memory cgroup
+ * charge fails, so asking for a huge page never fails a fault.  Called with
+ * the invalidate lock held shared.
  */
 static struct folio *lazymap_store_add(struct lazymap_store *store,
-				       pgoff_t index, bool *allocated)
+				       pgoff_t index, unsigned int order,
+				       bool *allocated)
 {
 	struct address_space *mapping = lazymap_store_mapping(store);
 	gfp_t gfp = mapping_gfp_mask(mapping);
 	struct folio *folio;
+	pgoff_t first;
 	int err;
 
 	for (;;) {
@@ -150,31 +213,50 @@ static struct folio *lazymap_store_add(struct lazymap_store *store,
 		if (folio)
 			return folio;
 
-		folio = lazymap_filemap_alloc_folio(gfp | __GFP_ZERO, 0);
-		if (!folio)
-			return ERR_PTR(-ENOMEM);
+		if (order && lazymap_store_block_busy(mapping, index, order))
+			order = 0;
+		if (order)
+			gfp = lazymap_huge_gfp();
+		folio = lazymap_filemap_alloc_folio(gfp | __GFP_ZERO, order);
+		if (!folio) {
+			if (!order)
+				return ERR_PTR(-ENOMEM);
+			order = 0;
+			gfp = mapping_gfp_mask(mapping);
+			continue;
+		}
 		/* Nobody can see the folio before it is added: no barrier. */
 		__folio_mark_uptodate(folio);
 
 		/* Locks the folio and charges it to the current memcg. */
-		err = filemap_add_folio(mapping, folio, index, gfp);
+		first = round_down(index, 1UL << order);
+		err = filemap_add_folio(mapping, folio, first, gfp);
 		if (!err) {
 			folio_mark_dirty(folio);
 			*allocated = true;
 			return folio;
 		}
 		folio_put(folio);
-		if (err != -EEXIST)
+		if (err != -EEXIST && !order)
 			return ERR_PTR(err);
-		/* Another task added one first: use theirs. */
+		/*
+		 * -EEXIST: another task added a folio first, at @index (use
+		 * it) or elsewhere in the block (a single page then).  Any
+		 * other error of a huge folio: try a single page.
+		 */
+		if (err != -EEXIST) {
+			order = 0;
+			gfp = mapping_gfp_mask(mapping);
+		}
 	}
 }
 
 /*
- * The folio at @index, locked and with a reference, allocating a zeroed one
- * the first time the index is touched.  Racing first touches all end with
- * the one folio that filemap_add_folio() let into the page cache;
- * *@allocated says whether this call added it.
+ * The folio holding @index, locked and with a reference, allocating a
+ * zeroed one the first time the index is touched: of @order if it can be
+ * had (see lazymap_store_add()), else a single page.  Racing first touches
+ * all end with the one folio that filemap_add_folio() let into the page
+ * cache; *@allocated says whether this call added it.
  *
  * As in filemap_fault(), a resident folio is found without the invalidate
  * lock: the lookup re-checks the folio's mapping once it holds the folio
@@ -183,7 +265,7 @@ static struct folio *lazymap_store_add(struct lazymap_store *store,
  * discard (exclusive) never sees a page appear in the range it empties.
  */
 struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
-				bool *allocated)
+				unsigned int order, bool *allocated)
 {
 	struct address_space *mapping = lazymap_store_mapping(store);
 	struct folio *folio;
@@ -194,7 +276,7 @@ struct folio *lazymap_store_get(struct lazymap_store *store, pgoff_t index,
 		return folio;
 
 	filemap_invalidate_lock_shared(mapping);
-	folio = lazymap_store_add(store, index, allocated);
+	folio = lazymap_store_add(store, index, order, allocated);
 	filemap_invalidate_unlock_shared(mapping);
 	return folio;
 }
@@ -214,6 +296,15 @@ int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length)
 	 * tables first so truncation finds the pages unmapped; private copies
 	 * (even_cows == 0) are anonymous memory and stay, as for PUNCH_HOLE.
 	 * Both steps cost what is mapped and resident, not the range length.
+	 *
+	 * A huge folio wholly inside the range is freed whole.  One that the
+	 * range covers only in part is zeroed over that part, then split so
+	 * that the pages in the range can be freed (into single pages up to
+	 * 6.12; 7.x keeps the rest in the largest folios it can); the
+	 * split fails while someone else holds a reference to the folio (a
+	 * pin, a pipe buffer, a racing fault), and the whole folio then stays
+	 * resident with only the range zeroed, as in tmpfs.  Either way every
+	 * byte outside the range keeps its value.
 	 */
 	filemap_invalidate_lock(mapping);
 	/* Only truncation changes nrpages while the lock is held exclusive. */
@@ -269,10 +360,13 @@ void lazymap_store_info(struct lazymap_store *store, struct lazymap_info *info)
 	info->size = store->size;
 	info->resident_pages = READ_ONCE(lazymap_store_mapping(store)->nrpages);
 	info->page_size = PAGE_SIZE;
+	info->huge_page_size = lazymap_huge_page_size(store->huge);
+	info->huge_mode = store->huge;
 	for_each_possible_cpu(cpu) {
 		struct lazymap_stats *s = per_cpu_ptr(store->stats, cpu);
 
 		info->faults += READ_ONCE(s->faults);
 		info->cow_faults += READ_ONCE(s->cow_faults);
+		info->huge_faults += READ_ONCE(s->huge_faults);
 	}
 }

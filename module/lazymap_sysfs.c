@@ -53,11 +53,32 @@ static struct lazymap_attribute lazymap_attr_cow_faults = {
 	.offset	= offsetof(struct lazymap_info, cow_faults),
 };
 
+static struct lazymap_attribute lazymap_attr_huge_faults = {
+	.attr	= __ATTR(huge_faults, 0444, lazymap_info_show, NULL),
+	.offset	= offsetof(struct lazymap_info, huge_faults),
+};
+
+/*
+ * The huge= mode in effect, by name: the parameter in /sys/module shows
+ * what was asked for, which a kernel without THP turns into never.
+ */
+static ssize_t huge_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+	struct lazymap_dev *ldev = container_of(misc, struct lazymap_dev, misc);
+
+	return sysfs_emit(buf, "%s\n", lazymap_huge_name(ldev->store.huge));
+}
+static DEVICE_ATTR_RO(huge);
+
 static struct attribute *lazymap_attrs[] = {
 	&lazymap_attr_size.attr.attr,
 	&lazymap_attr_resident_pages.attr.attr,
 	&lazymap_attr_faults.attr.attr,
 	&lazymap_attr_cow_faults.attr.attr,
+	&lazymap_attr_huge_faults.attr.attr,
+	&dev_attr_huge.attr,
 	NULL
 };
 

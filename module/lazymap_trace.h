@@ -12,21 +12,29 @@
 #include <linux/tracepoint.h>
 #include <linux/types.h>
 
+/*
+ * huge: the page that the fault found or allocated is part of a huge page
+ * (so allocated=1 huge=1 is a fault that allocated one).  The field comes
+ * last so that parsers of the older format still match.
+ */
 TRACE_EVENT(lazymap_fault,
-	    TP_PROTO(u64 offset, bool write, bool shared, bool allocated),
-	    TP_ARGS(offset, write, shared, allocated),
+	    TP_PROTO(u64 offset, bool write, bool shared, bool allocated,
+		     bool huge),
+	    TP_ARGS(offset, write, shared, allocated, huge),
 	    TP_STRUCT__entry(__field(u64, offset)
 			     __field(bool, write)
 			     __field(bool, shared)
-			     __field(bool, allocated)),
+			     __field(bool, allocated)
+			     __field(bool, huge)),
 	    TP_fast_assign(__entry->offset = offset;
 			   __entry->write = write;
 			   __entry->shared = shared;
-			   __entry->allocated = allocated;),
-	    TP_printk("offset=0x%llx %s %s allocated=%d",
+			   __entry->allocated = allocated;
+			   __entry->huge = huge;),
+	    TP_printk("offset=0x%llx %s %s allocated=%d huge=%d",
 		      __entry->offset, __entry->write ? "write" : "read",
 		      __entry->shared ? "shared" : "private",
-		      __entry->allocated)
+		      __entry->allocated, __entry->huge)
 );
 
 TRACE_EVENT(lazymap_discard,

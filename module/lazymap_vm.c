@@ -9,6 +9,10 @@
  * MAP_SHARED and for reads of MAP_PRIVATE, and for a write to MAP_PRIVATE
  * copies it into a private anonymous page (do_cow_fault), so private writes
  * never reach the store.
+ *
+ * With huge pages (huge=, lazymap_huge.c) the first touch of a suitable
+ * block allocates a PMD-sized folio instead, and the same generic code maps
+ * it with one PMD.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -26,6 +30,7 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool shared = vma->vm_flags & VM_SHARED;
 	struct folio *folio;
+	unsigned int order;
 	bool allocated;
 
 	this_cpu_inc(store->stats->faults);
@@ -34,8 +39,8 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 
 	/*
 	 * mremap() may grow a mapping past the end of the device: like shmem
-	 * past EOF, a touch there is SIGBUS.  Fault-around never gets that
-	 * far, it stops at i_size.
+	 * past EOF, a touch there is SIGBUS.  Fault-around never maps
+	 * anything there: the store holds no page past the end.
 	 */
 	if (unlikely(vmf->pgoff >= store->pages))
 		return VM_FAULT_SIGBUS;
@@ -45,11 +50,14 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 	 * discard cannot free it in between: truncation waits for the folio
 	 * lock, then unmaps the folio.
 	 */
-	folio = lazymap_store_get(store, vmf->pgoff, &allocated);
+	order = lazymap_huge_fault_order(store, vmf);
+	folio = lazymap_store_get(store, vmf->pgoff, order, &allocated);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
+	if (allocated && folio_test_large(folio))
+		this_cpu_inc(store->stats->huge_faults);
 	trace_lazymap_fault((u64)vmf->pgoff << PAGE_SHIFT, write, shared,
-			    allocated);
+			    allocated, folio_test_large(folio));
 
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	return VM_FAULT_LOCKED;

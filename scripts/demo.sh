@@ -88,7 +88,8 @@ script=$dir/run.sh
 	# from it: plain text, coloured below if our stdout is a terminal.
 	echo 'NO_COLOR=1; export NO_COLOR'
 
-	echo 'if ! insmod /lazymap/lazymap.ko; then'
+	# huge=always for section 7; sections 1-6 ask for single pages.
+	echo 'if ! insmod /lazymap/lazymap.ko huge=always; then'
 	echo '	echo "demo: insmod /lazymap/lazymap.ko failed" >&2'
 	echo '	exit 2'
 	echo 'fi'
@@ -103,7 +104,10 @@ lm_vm_initramfs "$dir/initramfs.cpio.gz" "$module" "$script" \
 # log file still gets the whole kernel log).  The filter shows only what the
 # guest script prints, between the init's "running" line and its exit
 # marker, and colours the demo's marks as the demo itself does on a
-# terminal (the console carries no escapes).
+# terminal (the console carries no escapes).  vm-run.sh's own messages
+# (stderr) go through the same filter, so they come out in the order they
+# were written, never inside the demo's output: before the demo only its
+# "==>" progress lines, after it everything (verdict, kernel log problems).
 colour=0
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
 	colour=1
@@ -115,8 +119,12 @@ rc=0
 lm_vm_boot "$kernel" "$dir/initramfs.cpio.gz" --log "$log" \
 	--timeout "$timeout" --mem "$mem" --append quiet \
 	> >(awk -v colour="$colour" '
-	/lazymap-guest-exit:/ { on = 0 }
-	on && colour {
+	# state 0: before the demo, 1: the demo, 2: after it.
+	/lazymap-guest-exit:/ { state = 2; next }
+	/^\(kernel log dump/ { next }
+	state == 0 && /^---- / { state = 2 }
+	state == 0 { if (/^(==> |vm-run: |warning: )/) print; fflush(); }
+	state == 1 && colour {
 		if (!sub(/^   ✓/, "   \033[32m✓\033[0m") &&
 		    !sub(/^   ✗/, "   \033[31m✗\033[0m") &&
 		    !sub(/^   - /, "   \033[33m-\033[0m ") &&
@@ -126,8 +134,8 @@ lm_vm_boot "$kernel" "$dir/initramfs.cpio.gz" --log "$log" \
 		    /^[1-9]\. /)
 			$0 = "\033[1m" $0 "\033[0m"
 	}
-	on { print; fflush() }
-	/lazymap-init: .*running/ { on = 1 }') || rc=$?
+	state >= 1 { print; fflush() }
+	/lazymap-init: .*running/ { state = 1 }') 2>&1 || rc=$?
 # Let the filter print everything before the summary below.
 wait $! 2>/dev/null || true
 

@@ -118,3 +118,22 @@ lm_debootstrap() {
 		"$@" "$suite" "$dir" "$LM_MIRROR" >"$log" 2>&1 ||
 		lm_die "debootstrap $suite failed: see $log"
 }
+
+# lm_copy_tree DEST: copy the tree as a clone of it would have it into DEST
+# (which must exist): in a git work tree, the committed files and the new
+# ones git does not ignore, as they are now; elsewhere everything but
+# build/.  For builds that must not see build products or write into the
+# tree (dkms add, dpkg-buildpackage).
+lm_copy_tree() {
+	local dest=$1
+	if git -C "$LM_TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1
+	then
+		(cd "$LM_TOP" && git ls-files -z -c -o --exclude-standard |
+			while IFS= read -r -d '' f; do
+				# Deleted but not yet committed: not in a clone.
+				[ ! -e "$f" ] && [ ! -L "$f" ] || printf '%s\0' "$f"
+			done | tar --null -cf - -T -) | tar -xf - -C "$dest"
+	else
+		tar -C "$LM_TOP" --exclude=./build -cf - . | tar -xf - -C "$dest"
+	fi
+}

@@ -20,8 +20,10 @@
 #   - sparse: the same build with C=2 (sparse on every source file)
 #   - shellcheck: "shellcheck -x" on every shell script in scripts/ and .ci/
 #     and every *.sh of selftests/ (POSIX sh: the guest's scripts)
-#   - man: groff -man -ww and man --warnings on man/lazymap.4, and the
-#     program of its EXAMPLES section compiled with -Wall -Wextra -Werror
+#   - man: groff -man -ww and man --warnings on every man/*.[1-8], the
+#     program of the EXAMPLES section of lazymap.4 compiled with -Wall
+#     -Wextra -Werror, and scripts/test-man-options.sh (each program's page
+#     lists the options of its --help)
 #   - abi: the kernel's get_abi.pl validate on Documentation/ABI
 #
 # --kdir picks the kernel headers for w1 and sparse (default: those of
@@ -202,16 +204,22 @@ man_example() {
 }
 
 step_man() {
-	local page=$LM_TOP/man/lazymap.4 log=$out/man.log
-	lm_need_pkgs groff-base man-db gcc libc6-dev
+	local page=$LM_TOP/man/lazymap.4 log=$out/man.log p
+	lm_need_pkgs groff-base man-db gcc libc6-dev make
 	: >"$log"
-	lm_log "man: groff -man -ww, man --warnings, EXAMPLES program"
-	LC_ALL=C.UTF-8 groff -man -ww -z "$page" >>"$log" 2>&1 ||
-		echo "groff failed" >>"$log"
-	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" \
-		2>>"$log" >"$out/lazymap.4.txt" ||
-		echo "man -l failed" >>"$log"
-	[ -s "$out/lazymap.4.txt" ] || echo "man -l rendered nothing" >>"$log"
+	lm_log "man: groff -man -ww, man --warnings, EXAMPLES program, options"
+	for p in "$LM_TOP"/man/*.[1-8]; do
+		LC_ALL=C.UTF-8 groff -man -ww -z "$p" >>"$log" 2>&1 ||
+			echo "groff failed on ${p##*/}" >>"$log"
+		LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$p" \
+			2>>"$log" >"$out/${p##*/}.txt" ||
+			echo "man -l failed on ${p##*/}" >>"$log"
+		[ -s "$out/${p##*/}.txt" ] ||
+			echo "man -l rendered nothing of ${p##*/}" >>"$log"
+	done
+	"$LM_TOP/scripts/test-man-options.sh" >>"$log" 2>&1 ||
+		echo "(scripts/test-man-options.sh)" >>"$log"
+	sed -i '/^==> /d' "$log"
 	man_example "$page" >"$out/lazymap_example.c"
 	if [ ! -s "$out/lazymap_example.c" ]; then
 		echo "no EXAMPLES program between the markers" >>"$log"

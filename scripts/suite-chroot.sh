@@ -10,6 +10,14 @@
 #   scripts/suite-chroot.sh enter SUITE [CMD...]   run CMD (default: a shell)
 #   scripts/suite-chroot.sh path SUITE             print the chroot directory
 #
+# Options, before the command:
+#   --name NAME   the chroot is $LM_CACHE/chroots/NAME/ (default: SUITE), so
+#                 that a test can keep a chroot of a suite to itself, apart
+#                 from the one that builds modules
+#   --throwaway   (enter) run on an overlay of the chroot whose writes go to
+#                 a tmpfs and vanish with the command: every run starts from
+#                 the chroot as it was made
+#
 # The chroot lives in $LM_CACHE/chroots/SUITE/.  Its apt configuration is its
 # own (the host's sources are never touched); for sid it ignores the Release
 # file's Valid-Until, which a mirror of sid may let expire.  Every mount
@@ -22,8 +30,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	lm_die "usage: $0 create SUITE [PKG...] | refresh SUITE |" \
-		"enter SUITE [CMD...] | path SUITE"
+	lm_die "usage: $0 [--name NAME] [--throwaway] create SUITE [PKG...] |" \
+		"refresh SUITE | enter SUITE [CMD...] | path SUITE"
 }
 
 # The chroot is complete only once this file exists: an interrupted
@@ -32,14 +40,28 @@ ready_mark=.lazymap-ready
 
 # run_in DIR CMD...: run CMD inside the chroot DIR in a private mount
 # namespace.  The environment is reset to a known one; only TERM survives.
+# With throwaway set, DIR itself is the lower layer of an overlay, read
+# only, and the chroot is the overlay.
+throwaway=
 run_in() {
 	local dir=$1
 	shift
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	unshare --mount --propagation private -- \
 		bash -euo pipefail -c '
-		dir=$1 top=$2
-		shift 2
+		dir=$1 top=$2 throwaway=$3
+		shift 3
+		if [ -n "$throwaway" ]; then
+			# The tmpfs is mounted on /mnt of the chroot: a
+			# place that exists, that nothing else uses, and that
+			# the overlay hides again.
+			mount -t tmpfs lazymap-throwaway "$dir/mnt"
+			mkdir "$dir/mnt/upper" "$dir/mnt/work" "$dir/mnt/root"
+			mount -t overlay lazymap-throwaway -o \
+				"lowerdir=$dir,upperdir=$dir/mnt/upper,workdir=$dir/mnt/work" \
+				"$dir/mnt/root"
+			dir=$dir/mnt/root
+		fi
 		mount -t proc proc "$dir/proc"
 		mount --rbind /sys "$dir/sys"
 		mount --rbind /dev "$dir/dev"
@@ -51,7 +73,7 @@ run_in() {
 			HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			DEBIAN_FRONTEND=noninteractive "$@"
-		' run_in "$dir" "$LM_TOP" "$@"
+		' run_in "$dir" "$LM_TOP" "$throwaway" "$@"
 }
 
 # configure DIR SUITE: the chroot's private apt configuration.
@@ -135,13 +157,22 @@ refresh() {
 	fi
 }
 
+name=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--name) [ $# -ge 2 ] || usage; name=$2; shift 2 ;;
+	--throwaway) throwaway=1; shift ;;
+	*) break ;;
+	esac
+done
 [ $# -ge 2 ] || usage
 cmd=$1 suite=$2
 shift 2
-case $suite in
-*/* | .* | '') lm_die "bad suite name '$suite'" ;;
+: "${name:=$suite}"
+case $suite/$name in
+*/*/* | .* | */.* | /* | */) lm_die "bad suite or chroot name '$suite/$name'" ;;
 esac
-dir=$LM_CACHE/chroots/$suite
+dir=$LM_CACHE/chroots/$name
 
 case $cmd in
 path) echo "$dir" ;;

@@ -63,7 +63,9 @@ export mok_signing_key=$tmp/mok.key mok_certificate=$tmp/mok.pub
 read -r name version < <(kernelver=$krel kernel_source_dir=$kdir \
 	bash -c '. "$1" && echo "$PACKAGE_NAME $PACKAGE_VERSION"' _ \
 	"$LM_TOP/dkms.conf")
-modver=$(sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' "$LM_TOP"/module/*.c)
+# The same version everywhere: module, dkms.conf, debian/changelog, man.
+modver=$("$LM_TOP/scripts/check-versions.sh") ||
+	lm_die "the versions disagree (scripts/check-versions.sh)"
 [ "$name" = lazymap ] || lm_die "dkms.conf: PACKAGE_NAME is '$name'"
 [ "$version" = "$modver" ] ||
 	lm_die "dkms.conf PACKAGE_VERSION $version != MODULE_VERSION $modver"
@@ -71,14 +73,7 @@ modver=$(sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' "$LM_TOP"/module/*.c)
 # What a user adds: a clone of the repository, without build products.
 lm_log "copying the tree as a clone would have it"
 mkdir -p "$tmp/clone"
-if git -C "$LM_TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	(cd "$LM_TOP" && git ls-files -z -c -o --exclude-standard |
-		while IFS= read -r -d '' f; do
-			[ ! -e "$f" ] || printf '%s\0' "$f"
-		done | tar --null -cf - -T -) | tar -xf - -C "$tmp/clone"
-else
-	tar -C "$LM_TOP" --exclude=./build -cf - . | tar -xf - -C "$tmp/clone"
-fi
+lm_copy_tree "$tmp/clone"
 
 dk() {
 	lm_log "dkms $*"

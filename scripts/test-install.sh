@@ -63,8 +63,8 @@ check_mode() {
 
 # check_tree PREFIX: the tree that "make install" left in $root.
 check_tree() {
-	local prefix=$1 krels krel ko hdr rule man p field
-	local expected=() actual
+	local prefix=$1 krels krel ko hdr rule man p field page
+	local expected=() actual mans=()
 
 	mapfile -t krels < <(ls "$root/lib/modules" 2>/dev/null)
 	if [ ${#krels[@]} -ne 1 ]; then
@@ -76,7 +76,10 @@ check_tree() {
 	hdr=$root$prefix/include/linux/lazymap.h
 	rule=$root/etc/udev/rules.d/60-lazymap.rules
 	man=$root$prefix/share/man/man4/lazymap.4
-	expected=("$ko" "$hdr" "$rule" "$man")
+	for page in "$LM_TOP"/man/*.[1-8]; do
+		mans+=("$root$prefix/share/man/man${page##*.}/${page##*/}")
+	done
+	expected=("$ko" "$hdr" "$rule" "${mans[@]}")
 	for p in $progs; do
 		expected+=("$root$prefix/bin/$p")
 	done
@@ -135,18 +138,23 @@ check_tree() {
 			"$rule" || fail "60-lazymap.rules: no GROUP/MODE rule"
 	fi
 
-	# The man page, found through its MANPATH and rendered without a
+	# The man pages, found through their MANPATH and rendered without a
 	# warning.
-	if [ -f "$man" ]; then
-		check_mode "$man" 644
+	[ -f "$man" ] || fail "no lazymap(4) among the pages"
+	for page in "${mans[@]}"; do
+		[ -f "$page" ] || continue
+		check_mode "$page" 644
+		cmp -s "$page" "$LM_TOP/man/${page##*/}" ||
+			fail "${page#"$root"} differs from man/${page##*/}"
+		p=${page##*/}
 		if ! LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings \
-			-M "$root$prefix/share/man" 4 lazymap \
+			-M "$root$prefix/share/man" "${p##*.}" "${p%.*}" \
 			>"$tmp/man.txt" 2>"$tmp/man.err" ||
 			[ -s "$tmp/man.err" ] ||
 			! grep -q '^NAME' "$tmp/man.txt"; then
-			fail "man -M ... 4 lazymap: $(cat "$tmp/man.err")"
+			fail "man -M ... ${p##*.} ${p%.*}: $(cat "$tmp/man.err")"
 		fi
-	fi
+	done
 }
 
 # round NAME MAKE-VARIABLES...: install, check, uninstall, check empty.
@@ -219,8 +227,10 @@ system_round() {
 		"$tmp/system-install.log")
 	ko=/lib/modules/$krel/updates/lazymap.ko
 	files=("$ko" /usr/local/include/linux/lazymap.h
-	       /etc/udev/rules.d/60-lazymap.rules
-	       /usr/local/share/man/man4/lazymap.4)
+	       /etc/udev/rules.d/60-lazymap.rules)
+	for p in "$LM_TOP"/man/*.[1-8]; do
+		files+=("/usr/local/share/man/man${p##*.}/${p##*/}")
+	done
 	for p in $progs; do
 		files+=("/usr/local/bin/$p")
 	done

@@ -13,23 +13,32 @@
 #define MIB		(1024ULL * 1024)
 #define TIB		(1024ULL * 1024 * MIB)
 #define MAX_REPS	99
-#define NSCEN		10
+#define NSCEN		14
 #define NMET		5	/* measured metrics per scenario */
 #define NDER		3	/* derived (ratio) metrics per scenario */
 #define S8_MIB		64
 #define S8_CHUNK	(1024 * 1024)	/* read() buffer */
 
-enum backend { BK_LAZYMAP, BK_MEMFD, BK_ANON, BK_NR };
+/*
+ * The huge page scenarios (11-14) add a file on a tmpfs mounted huge=always
+ * and anonymous memory with MADV_HUGEPAGE; BK_LAZYMAP is then the device
+ * loaded with huge=always.
+ */
+enum backend { BK_LAZYMAP, BK_MEMFD, BK_ANON, BK_TMPFS_HUGE, BK_ANON_THP,
+	       BK_NR };
 
 extern const char *const bk_name[BK_NR];
 
 #define BK_ALL	 ((1u << BK_LAZYMAP) | (1u << BK_MEMFD) | (1u << BK_ANON))
 #define BK_FILES ((1u << BK_LAZYMAP) | (1u << BK_MEMFD))
+#define BK_HUGE	 (BK_FILES | (1u << BK_TMPFS_HUGE) | (1u << BK_ANON_THP))
+#define BK_HUGE_FILES (BK_FILES | (1u << BK_TMPFS_HUGE))
+#define H_MIB		64	/* region of the huge page scenarios */
 
 /* What a scenario's target applies to. */
 enum target_kind {
 	T_NONE,		/* information only */
-	T_CROSS_LE,	/* lazymap/memfd ratio of the key metric <= limit */
+	T_CROSS_LE,	/* lazymap/<vs> ratio of the key metric <= limit */
 	T_LAZY_LE,	/* lazymap's key metric <= limit */
 	T_LAZY_LT,	/* lazymap's key metric < limit */
 	T_LAZY_GE,	/* lazymap's key metric >= limit */
@@ -60,6 +69,7 @@ struct scenario {
 	/* Index of the key metric: < NMET measured, NMET + i derived i. */
 	int key;
 	enum target_kind target;
+	enum backend vs;	/* T_CROSS_LE: against it; 0 means memfd */
 	double limit;
 	const char *target_text;
 	/* Optional preparation and cleanup around the repetitions. */
@@ -88,13 +98,15 @@ struct bench {
 	unsigned int want;	/* bit per scenario id */
 	const char *out;
 	size_t ps;
-	struct store st[2];	/* BK_LAZYMAP, BK_MEMFD */
+	struct store st[BK_NR];	/* BK_LAZYMAP, BK_MEMFD, BK_TMPFS_HUGE */
 	struct store big[2];	/* the same at 1 TiB, scenario 10 */
 	uint32_t *perm;		/* scenario 5: page order */
 	uint64_t clock_cost;	/* ns one clock read adds to an interval */
 	int rep;		/* the repetition being measured */
 	double ctl[MAX_REPS];	/* scenario 6: speed-up of a CPU-only loop */
 	char *buf;		/* S8_CHUNK bytes for read() and populate */
+	size_t pmd;		/* huge page size (scenarios 11-14) */
+	char tmpfs[64];		/* where the huge tmpfs is mounted */
 };
 
 static inline bool has_backend(const struct scenario *sc, enum backend bk)

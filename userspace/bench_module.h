@@ -10,5 +10,6 @@
 struct bench;
 
 void module_ensure(struct bench *b, uint64_t mb);
+void module_ensure_huge(struct bench *b, uint64_t mb, const char *mode);
 
 #endif /* BENCH_MODULE_H */

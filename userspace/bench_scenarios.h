@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ten scenarios of lazymap-bench: the table in bench_scenarios.c and
- * the files that measure them: bench_touch.c (1-5, touching every page of
- * a region), bench_threads.c (6), bench_mapsize.c (7), bench_copy.c (8),
- * bench_overhead.c (9) and bench_discard.c (10).
+ * The scenarios of lazymap-bench: the table in bench_scenarios.c and the
+ * files that measure them: bench_touch.c (1-5, touching every page of a
+ * region), bench_threads.c (6), bench_mapsize.c (7), bench_copy.c (8),
+ * bench_overhead.c (9), bench_discard.c (10) and bench_huge.c (11-14,
+ * huge pages).
  *
  * A measure function runs one repetition of every backend of its scenario
  * and fills out[backend].v[metric]; setup and teardown, where a scenario
@@ -48,5 +49,15 @@ void s10_setup(struct bench *b);
 void s10_measure(struct bench *b, const struct scenario *sc,
 		 struct metrics *out);
 void s10_teardown(struct bench *b);
+/* 11-14: huge pages, with their own stores (opened by main) */
+size_t huge_pmd_size(void);
+void huge_open_stores(struct bench *b);
+void huge_close_stores(struct bench *b);
+void s11_measure(struct bench *b, const struct scenario *sc,
+		 struct metrics *out);
+void s14_setup(struct bench *b);
+void s14_measure(struct bench *b, const struct scenario *sc,
+		 struct metrics *out);
+void s14_teardown(struct bench *b);
 
 #endif /* BENCH_SCENARIOS_H */

@@ -126,6 +126,8 @@ void s6_measure(struct bench *b, const struct scenario *sc,
 	if (chunk < 2)
 		die("scenario 6 needs a bigger --work-mib");
 	for (bk = 0; bk < BK_NR; bk++) {
+		if (!has_backend(sc, bk))
+			continue;
 		empty_work(b, bk);
 		p[bk] = map(b, bk, 0, b->work, MAP_SHARED);
 	}
@@ -155,6 +157,8 @@ void s6_measure(struct bench *b, const struct scenario *sc,
 	pthread_barrier_destroy(&pl.start);
 	pthread_barrier_destroy(&pl.done);
 	for (bk = 0; bk < BK_NR; bk++) {
+		if (!has_backend(sc, bk))
+			continue;
 		unmap(p[bk], b->work);
 		out[bk].v[0] = clean_mean(t[bk][0], S6_PAIRS) / chunk;
 		out[bk].v[1] = clean_mean(t[bk][1], S6_PAIRS) / chunk;

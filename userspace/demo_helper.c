@@ -35,6 +35,8 @@ static int helper_touch(int fd, int argc, char **argv)
 	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
 		return 1;
+	/* Single pages, as the demo's own mappings (map_dev()). */
+	madvise(base, len, MADV_NOHUGEPAGE);
 	for (i = 0; i < n; i++)
 		before += !pm_read(0, base + pages[i] * psz, &e) && e.present;
 	/*

@@ -48,6 +48,12 @@ char *map_dev(size_t off, size_t len, int prot, int flags)
 			 strerror(errno));
 		return NULL;
 	}
+	/*
+	 * Sections 1-6 show single pages, whatever huge= the module runs
+	 * with: MADV_NOHUGEPAGE asks for them (it fails harmlessly where the
+	 * kernel has no THP).  The huge pages section maps its own.
+	 */
+	madvise(p, len, MADV_NOHUGEPAGE);
 	return p;
 }
 

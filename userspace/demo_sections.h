@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The six sections of lazymap-demo, one file each (demo_lazy.c,
- * demo_shared.c, demo_private.c, demo_copy.c, demo_nomap.c, demo_libc.c),
+ * The seven sections of lazymap-demo, one file each (demo_lazy.c,
+ * demo_shared.c, demo_private.c, demo_copy.c, demo_nomap.c, demo_libc.c,
+ * demo_huge.c),
  * and what they share: the device, set up by main() before any section
  * runs, and a few helpers for their evidence lines.
  *
@@ -50,5 +51,6 @@ void sec_private(void);		/* 3. MAP_PRIVATE and copy-on-write */
 void sec_copy(void);		/* 4. mmap() versus read() */
 void sec_nomap(void);		/* 5. what cannot be mapped */
 void sec_libc(void);		/* 6. MAP_PRIVATE in the wild */
+void sec_huge(void);		/* 7. huge pages */
 
 #endif /* DEMO_SECTIONS_H */

@@ -7,13 +7,14 @@
  *
  * --ko FILE        lazymap.ko: the program (re)loads the module with the
  *                  sizes the scenarios need (1 MiB and 1 TiB for scenario 7,
- *                  1 TiB for scenario 10).  Without it, the loaded device is
- *                  used and scenario 7 is skipped.
+ *                  1 TiB for scenario 10, huge=always for 11-14).  Without
+ *                  it, the loaded device is used and scenarios 7 and 11-14
+ *                  are skipped.
  * --dev PATH       the device node (default /dev/lazymap)
  * --reps N         repetitions of every measurement (default 7)
  * --work-mib N     region of scenarios 1-6 in MiB (default 32)
  * --mem-mib N      resident size of scenario 9 in MiB (default 128)
- * --scenarios LIST comma-separated scenario numbers (default: all ten)
+ * --scenarios LIST comma-separated scenario numbers (default: all)
  * --out DIR        write results.csv, summary.csv, table.txt and table.md
  *
  * Each scenario is measured for lazymap, a memfd of the device's size
@@ -24,7 +25,9 @@
  * discarded (LAZYMAP_IOC_DISCARD, fallocate(PUNCH_HOLE) for the memfd, a
  * fresh mapping for anonymous memory) before it, outside the timed part.
  * Anonymous regions get MADV_NOHUGEPAGE so that all three backends fault
- * in 4 KiB pages.
+ * in 4 KiB pages.  Scenarios 11-14 compare huge pages instead: the device
+ * with huge=always against a memfd, a tmpfs file mounted huge=always and
+ * anonymous memory with MADV_HUGEPAGE (bench_huge.c).
  *
  * Times come from CLOCK_MONOTONIC around the measured loop only.  Per
  * scenario the program reports min/median/max over the repetitions and,
@@ -35,11 +38,13 @@
  * Output: progress on stderr, the table on stdout; with --out, the CSV
  * files.  results.csv has one line per backend and metric:
  *   scenario,title,backend,metric,unit,reps,min,median,max
- * (backend "lazymap/memfd" for the paired ratio), summary.csv one line per
- * scenario:
- *   scenario,title,unit,lazymap,memfd,anon,checked,min,median,max,target,result
+ * (backend "lazymap/memfd", or the backend compared, for the paired
+ * ratio), summary.csv one line per scenario:
+ *   scenario,title,unit,lazymap,memfd,anon,checked,min,median,max,target,
+ *   result,tmpfs-huge,anon-thp
  * where checked names the value the target applies to.  Exit status 0 when
  * every scenario ran (a missed target is a result, not an error), 1 on an
+ * error (a bad option value included), 2 on an unknown option.
  *
  * This file reads the options and runs the scenarios.  The parts:
  * bench_harness.c (timing and interleaving), bench_store.c (the backends),
@@ -65,11 +70,36 @@
 #include "bench_store.h"
 #include "bench_util.h"
 
+static const char usage_text[] =
+	"usage: lazymap-bench [--ko FILE] [--dev PATH] [--reps N] [--work-mib N]\n"
+	"                     [--mem-mib N] [--scenarios LIST] [--out DIR]\n";
+
+/* --help: the usage line, then every option; lazymap-bench(1) has the same. */
+static const char help_text[] =
+	"\n"
+	"Measures /dev/lazymap side by side with a memfd (shmem) and anonymous\n"
+	"memory, in ten scenarios; prints a table of ratios on stdout.\n"
+	"\n"
+	"  --ko FILE         lazymap.ko: (re)load the module with the sizes the\n"
+	"                    scenarios need; without it the loaded device is used\n"
+	"                    and scenario 7 is skipped\n"
+	"  --dev PATH        the device node (default /dev/lazymap)\n"
+	"  --reps N          repetitions of every measurement (default 7)\n"
+	"  --work-mib N      region of scenarios 1-6 in MiB (default 32)\n"
+	"  --mem-mib N       resident size of scenario 9 in MiB (default 128)\n"
+	"  --scenarios LIST  comma-separated scenario numbers (default: all ten)\n"
+	"  --out DIR         also write results.csv, summary.csv, table.txt and\n"
+	"                    table.md to DIR\n"
+	"  --help            this text\n"
+	"\n"
+	"It needs read and write access to the device; --ko needs root.\n"
+	"Exit status: 0 when every scenario ran (a missed target is a result,\n"
+	"not an error), 1 on an error (a bad option value included), 2 on an\n"
+	"unknown option.\n";
+
 static void print_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: lazymap-bench [--ko FILE] [--dev PATH] [--reps N] [--work-mib N]\n"
-		"                     [--mem-mib N] [--scenarios LIST] [--out DIR]\n");
+	fputs(usage_text, f);
 }
 
 static unsigned long parse_num(const char *s, unsigned long lo,
@@ -141,6 +171,7 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			break;
 		case 'h':
 			print_usage(stdout);
+			fputs(help_text, stdout);
 			exit(0);
 		default:
 			print_usage(stderr);
@@ -152,6 +183,9 @@ static void parse_args(struct bench *b, int argc, char **argv)
 		exit(2);
 	}
 }
+
+/* 11-14: huge pages, on stores of their own (bench_huge.c). */
+#define HUGE_SCENARIOS	(((1u << 15) - 1) & ~((1u << 11) - 1))
 
 static bool wanted(struct bench *b, int id)
 {
@@ -185,7 +219,7 @@ int main(int argc, char **argv)
 		.dev = "/dev/lazymap", .reps = 7,
 		.work = 32 * MIB, .mem = 128 * MIB,
 		.want = ((1u << (NSCEN + 1)) - 1) & ~1u,
-		.st = { { .fd = -1 }, { .fd = -1 } },
+		.st = { [0 ... BK_NR - 1] = { .fd = -1 } },
 		.big = { { .fd = -1 }, { .fd = -1 } },
 	};
 	struct scenario *sc;
@@ -201,15 +235,23 @@ int main(int argc, char **argv)
 		note("scenario 7 needs --ko (it reloads the module): skipped");
 		b.want &= ~(1u << 7);
 	}
+	b.pmd = huge_pmd_size();
+	if ((!b.ko || !b.pmd) && (b.want & HUGE_SCENARIOS)) {
+		note("scenarios 11-14 need %s: skipped",
+		     b.ko ? "a kernel with THP" :
+		     "--ko (they reload the module with huge=always)");
+		b.want &= ~HUGE_SCENARIOS;
+	}
 	note("%d repetitions, region %" PRIu64 " MiB, scenario 9 %" PRIu64
 	     " MiB, page %zu bytes, clock read %" PRIu64 " ns",
 	     b.reps, b.work / MIB, b.mem / MIB, b.ps, b.clock_cost);
 
 	/* Scenarios on the main device first, then those that reload it. */
-	if (b.want & ~((1u << 7) | (1u << 10))) {
+	if (b.want & ~((1u << 7) | (1u << 10) | HUGE_SCENARIOS)) {
 		open_main_stores(&b);
 		for (sc = scenarios; sc < scenarios + NSCEN; sc++)
-			if (sc->id != 7 && sc->id != 10 && wanted(&b, sc->id))
+			if (sc->id != 7 && sc->id != 10 && sc->id <= 10 &&
+			    wanted(&b, sc->id))
 				run_scenario(&b, sc);
 		store_close(&b.st[BK_LAZYMAP]);
 		store_close(&b.st[BK_MEMFD]);
@@ -218,6 +260,13 @@ int main(int argc, char **argv)
 		run_scenario(&b, &scenarios[6]);
 	if (wanted(&b, 10))
 		run_scenario(&b, &scenarios[9]);
+	if (b.want & HUGE_SCENARIOS) {
+		huge_open_stores(&b);
+		for (sc = scenarios + 10; sc < scenarios + NSCEN; sc++)
+			if (wanted(&b, sc->id))
+				run_scenario(&b, sc);
+		huge_close_stores(&b);
+	}
 
 	write_table_txt(&b, stdout);
 	if (b.out) {

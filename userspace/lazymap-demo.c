@@ -2,7 +2,7 @@
 /*
  * lazymap-demo: what mmap() really does, shown on /dev/lazymap.
  *
- * Six sections, each a few claims about memory mapping.  Every claim is
+ * Seven sections, each a few claims about memory mapping.  Every claim is
  * followed by a measurement taken right then (the device's counters,
  * /proc/PID/pagemap, smaps, mincore(), errno) and a verdict, so a reader
  * sees the kernel do it instead of being told.  --tap prints the same
@@ -28,6 +28,9 @@
 #include "demo_sections.h"
 #include "demo_trace.h"
 
+/* Section 7's title names the huge page size, known once the device is. */
+static char huge_title[64] = "Huge pages: one fault, one huge page";
+
 static const struct section {
 	const char *title;
 	int checks;		/* verdicts it gives, for the KTAP plan */
@@ -39,6 +42,7 @@ static const struct section {
 	{ "mmap() versus read()", 3, sec_copy },
 	{ "What cannot be mapped", 3, sec_nomap },
 	{ "MAP_PRIVATE in the wild: shared libraries", 3, sec_libc },
+	{ huge_title, 5, sec_huge },
 };
 
 #define NSECTIONS	((int)(sizeof(sections) / sizeof(*sections)))
@@ -47,15 +51,16 @@ static const char usage_text[] =
 	"Usage: lazymap-demo [--section N] [--tap] [--trace]\n"
 	"                    [--device PATH]\n"
 	"\n"
-	"Shows what mmap() really does, on /dev/lazymap: six sections of\n"
+	"Shows what mmap() really does, on /dev/lazymap: seven sections of\n"
 	"claims, each followed by the measurement that backs it and a\n"
 	"verdict (✓ or ✗).\n"
 	"\n"
 	"  1. Lazy loading                4. mmap() versus read()\n"
 	"  2. MAP_SHARED                  5. What cannot be mapped\n"
 	"  3. MAP_PRIVATE, copy-on-write  6. MAP_PRIVATE in the wild\n"
+	"  7. Huge pages (with huge=always)\n"
 	"\n"
-	"  --section N    run section N only (1-6); repeat it or give a\n"
+	"  --section N    run section N only (1-7); repeat it or give a\n"
 	"                 list (1,3) for several\n"
 	"  --tap          print the checks as KTAP, for test runners\n"
 	"  --trace        show the module's lazymap:* trace events\n"
@@ -166,6 +171,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	frames = pm_frames_visible();
+	if (dev_info(&dev).huge_page_size)
+		snprintf(huge_title, sizeof(huge_title),
+			 "Huge pages: one fault, %s",
+			 sz(dev_info(&dev).huge_page_size));
 
 	if (tap)
 		out_say("lazymap-demo on %s: %s, %s pages", path, sz(dev.size),

@@ -416,7 +416,9 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 
 		memcpy(&info, arg.p, sizeof(info));
 		if (info.size != h->size || info.page_size != lm_ps ||
-		    info.reserved[0] || info.reserved[1] || info.reserved[2])
+		    info.huge_faults > info.faults ||
+		    info.huge_mode > LAZYMAP_HUGE_ADVISE ||
+		    !info.huge_page_size != !info.huge_mode)
 			return H_BAD("LAZYMAP_IOC_INFO into %s returned garbage",
 				     arg.name);
 	}

@@ -80,7 +80,6 @@ TEST_F(ioc, info_fields)
 {
 	struct lazymap_info info;
 	uint64_t mb;
-	int i;
 
 	LM_NEED_DEVICE();
 
@@ -91,8 +90,15 @@ TEST_F(ioc, info_fields)
 	EXPECT_EQ(0ULL, info.size % lm_ps);
 	ASSERT_EQ(0, lm_read_u64(LM_PARAM_SIZE_MB, &mb));
 	EXPECT_EQ(mb * LM_MIB, info.size);
-	for (i = 0; i < 3; i++)
-		EXPECT_EQ(0ULL, info.reserved[i]) TH_LOG("reserved[%d]", i);
+	/* The huge page fields, once reserved[3]: consistent. */
+	EXPECT_LE(info.huge_faults, info.faults);
+	EXPECT_LE(info.huge_mode, (uint64_t)LAZYMAP_HUGE_ADVISE);
+	if (info.huge_mode == LAZYMAP_HUGE_NEVER) {
+		EXPECT_EQ(0ULL, info.huge_page_size);
+		EXPECT_EQ(0ULL, info.huge_faults);
+	} else {
+		EXPECT_EQ(lm_pmd_size(), info.huge_page_size);
+	}
 	/* The layout the uapi promises: eight __u64, no padding. */
 	EXPECT_EQ(64UL, sizeof(struct lazymap_info));
 	EXPECT_EQ(16UL, sizeof(struct lazymap_range));

@@ -198,9 +198,9 @@ TEST(info_has_no_uninitialised_bytes)
 			ASSERT_EQ(0, ioctl(fd, LAZYMAP_IOC_INFO, info))
 				TH_LOG("at offset %zu in the page: %s",
 				       (size_t)(p - area), strerror(errno));
-			EXPECT_EQ(0ULL, info->reserved[0]);
-			EXPECT_EQ(0ULL, info->reserved[1]);
-			EXPECT_EQ(0ULL, info->reserved[2]);
+			EXPECT_EQ(ref.huge_faults, info->huge_faults);
+			EXPECT_EQ(ref.huge_page_size, info->huge_page_size);
+			EXPECT_EQ(ref.huge_mode, info->huge_mode);
 			EXPECT_EQ((uint64_t)lm_ps, info->page_size);
 			EXPECT_EQ(ref.size, info->size);
 			/* Nothing runs: the counters stay put. */

@@ -5,7 +5,9 @@
  * device (4) though mremap() may grow it as on a memfd, protections and
  * open modes are enforced as for a file, and mappings of one offset see
  * each other's writes unless a private copy was made (6).  Every test runs
- * for MAP_SHARED and MAP_PRIVATE.
+ * for MAP_SHARED and MAP_PRIVATE.  With huge=always or within_size a first
+ * touch allocates the zeroed huge page of its block instead (a private
+ * write still a single page): the counting tests expect that then.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,8 @@ FIXTURE(map) {
 	int fd;
 	uint64_t size;
 	struct lazymap_info base;
+	size_t block;	/* what a first touch allocates: lm_huge_block() */
+	size_t stride;	/* bytes between the counting tests' touches */
 };
 
 FIXTURE_VARIANT(map) {
@@ -49,7 +53,10 @@ FIXTURE_SETUP(map)
 	ASSERT_EQ(0, lm_info(self->fd, &self->base));
 	ASSERT_EQ(0ULL, self->base.resident_pages);
 	self->size = self->base.size;
-	ASSERT_LE((uint64_t)NTOUCH * STRIDE * lm_ps, self->size);
+	/* With huge pages, one touch per block: each still a first touch. */
+	self->block = lm_huge_block(self->fd);
+	self->stride = self->block > lm_ps ? self->block : STRIDE * lm_ps;
+	ASSERT_LE((uint64_t)NTOUCH * self->stride, self->size);
 }
 
 /* Leave the store empty for whatever runs next. */
@@ -81,9 +88,13 @@ TEST_F(map, mapping_allocates_nothing)
 /*
  * Reading N untouched pages allocates N zeroed pages and calls the fault
  * handler N times; touching them again, or unmapping, changes nothing.
+ * With huge pages each is a whole zeroed block, mapped at once: the
+ * neighbour page is then resident and mapped too, without a fault.
  */
 TEST_F(map, read_touch_allocates_one_page_each)
 {
+	uint64_t per = self->block / lm_ps;	/* pages per first touch */
+	uint64_t huge = per > 1 ? LM_PM_PRESENT : 0;
 	struct lazymap_info info;
 	uint8_t *p;
 	int i;
@@ -92,41 +103,49 @@ TEST_F(map, read_touch_allocates_one_page_each)
 		 self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < NTOUCH; i++)
-		lm_touch_read(p + (size_t)i * STRIDE * lm_ps, 1);
+		lm_touch_read(p + (size_t)i * self->stride, 1);
 	ASSERT_EQ(0, lm_info(self->fd, &info));
-	EXPECT_EQ((uint64_t)NTOUCH, info.resident_pages);
+	EXPECT_EQ(NTOUCH * per, info.resident_pages);
 	if (!lm_emulated()) {
 		EXPECT_EQ(self->base.faults + NTOUCH, info.faults);
 		EXPECT_EQ(self->base.cow_faults, info.cow_faults);
+		EXPECT_EQ(self->base.huge_faults + (per > 1 ? NTOUCH : 0),
+			  info.huge_faults);
 	}
 	for (i = 0; i < NTOUCH; i++) {
-		uint8_t *pg = p + (size_t)i * STRIDE * lm_ps;
+		uint8_t *pg = p + (size_t)i * self->stride;
 
-		EXPECT_EQ(-1, lm_nonzero(pg, lm_ps)) TH_LOG("page %d", i);
+		EXPECT_EQ(-1, lm_nonzero(pg, self->block))
+			TH_LOG("page %d", i);
 		EXPECT_NE(0ULL, lm_pagemap(pg) & LM_PM_PRESENT);
-		/* The untouched neighbour stays unallocated and unmapped. */
-		EXPECT_EQ(0ULL, lm_pagemap(pg + lm_ps) & LM_PM_PRESENT);
+		/*
+		 * The untouched neighbour stays unallocated and unmapped;
+		 * with huge pages it is part of the touched block.
+		 */
+		EXPECT_EQ(huge, lm_pagemap(pg + lm_ps) & LM_PM_PRESENT);
 	}
 
 	/* Second touches find the pages mapped: no fault, no allocation. */
 	for (i = 0; i < NTOUCH; i++)
-		lm_touch_read(p + (size_t)i * STRIDE * lm_ps, 1);
+		lm_touch_read(p + (size_t)i * self->stride, 1);
 	ASSERT_EQ(0, lm_info(self->fd, &self->base));
 	EXPECT_EQ(info.resident_pages, self->base.resident_pages);
 	EXPECT_EQ(info.faults, self->base.faults);
 
 	/* The store keeps its pages when the mapping goes. */
 	ASSERT_EQ(0, munmap(p, self->size));
-	EXPECT_EQ((uint64_t)NTOUCH, lm_resident(self->fd));
+	EXPECT_EQ(NTOUCH * per, lm_resident(self->fd));
 }
 
 /*
  * Writing N untouched pages allocates N store pages either way.  Shared:
  * the bytes land in the store.  Private: each write is a copy-on-write
- * fault (cow_faults), the store page stays zero.
+ * fault (cow_faults), the store page stays zero.  With huge pages a shared
+ * write allocates its whole block; a private one still a single page.
  */
 TEST_F(map, write_touch_allocates_one_page_each)
 {
+	uint64_t per = variant->shared ? self->block / lm_ps : 1;
 	struct lazymap_info info;
 	uint8_t *p, byte;
 	int i;
@@ -135,16 +154,18 @@ TEST_F(map, write_touch_allocates_one_page_each)
 		 self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < NTOUCH; i++)
-		p[(size_t)i * STRIDE * lm_ps + 1] = (uint8_t)(0x40 + i);
+		p[(size_t)i * self->stride + 1] = (uint8_t)(0x40 + i);
 	ASSERT_EQ(0, lm_info(self->fd, &info));
-	EXPECT_EQ((uint64_t)NTOUCH, info.resident_pages);
+	EXPECT_EQ(NTOUCH * per, info.resident_pages);
 	if (!lm_emulated()) {
 		EXPECT_EQ(self->base.faults + NTOUCH, info.faults);
 		EXPECT_EQ(self->base.cow_faults +
 			  (variant->shared ? 0 : NTOUCH), info.cow_faults);
+		EXPECT_EQ(self->base.huge_faults + (per > 1 ? NTOUCH : 0),
+			  info.huge_faults);
 	}
 	for (i = 0; i < NTOUCH; i++) {
-		uint64_t off = (uint64_t)i * STRIDE * lm_ps + 1;
+		uint64_t off = (uint64_t)i * self->stride + 1;
 
 		EXPECT_EQ(0x40 + i, p[off]);
 		ASSERT_EQ(0, lm_pread_all(self->fd, &byte, 1, off));

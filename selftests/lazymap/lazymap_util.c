@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -390,14 +391,25 @@ bool lm_module_loaded(void)
 	return access("/sys/module/" LM_MODULE_NAME, F_OK) == 0;
 }
 
+const char *lm_suite_params(void)
+{
+	const char *p = getenv("LAZYMAP_PARAMS");
+
+	return p ? p : "";
+}
+
 int lm_module_load(const char *params)
 {
+	char all[512];
 	int fd, ret, err = 0;
 
+	if ((size_t)snprintf(all, sizeof(all), "%s %s", lm_suite_params(),
+			     params) >= sizeof(all))
+		return -E2BIG;
 	fd = open(lm_ko_path(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = (int)syscall(SYS_finit_module, fd, params, 0);
+	ret = (int)syscall(SYS_finit_module, fd, all, 0);
 	if (ret)
 		err = -errno;
 	close(fd);
@@ -410,6 +422,38 @@ int lm_module_unload(void)
 		-errno : 0;
 }
 
+/*
+ * The huge= value LAZYMAP_PARAMS asks for ("never" if none): the last
+ * "huge=" word, as the kernel's parser keeps the last.
+ */
+static void lm_suite_huge(char *buf, size_t len)
+{
+	char words[512], *w, *save = NULL;
+
+	snprintf(buf, len, "never");
+	snprintf(words, sizeof(words), "%s", lm_suite_params());
+	for (w = strtok_r(words, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save))
+		if (!strncmp(w, "huge=", 5))
+			snprintf(buf, len, "%s", w + 5);
+}
+
+/* Whether the loaded module's huge= parameter is the suite's. */
+static bool lm_huge_param_is_suite(void)
+{
+	char want[32], have[32] = "";
+	FILE *f = fopen(LM_PARAM_HUGE, "re");
+
+	lm_suite_huge(want, sizeof(want));
+	if (!f)	/* a module without huge pages: fine if none asked for */
+		return !strcmp(want, "never");
+	if (!fgets(have, sizeof(have), f))
+		have[0] = '\0';
+	fclose(f);
+	have[strcspn(have, "\n")] = '\0';
+	return !strcmp(want, have);
+}
+
 int lm_module_restore(void)
 {
 	uint64_t mb;
@@ -417,7 +461,7 @@ int lm_module_restore(void)
 
 	if (lm_module_loaded()) {
 		if (!lm_read_u64(LM_PARAM_SIZE_MB, &mb) &&
-		    mb == LM_DEFAULT_SIZE_MB)
+		    mb == LM_DEFAULT_SIZE_MB && lm_huge_param_is_suite())
 			return 0;
 		err = lm_module_unload();
 		if (err)
@@ -435,4 +479,84 @@ bool lm_module_reloadable(void)
 	 */
 	return !lm_emulated() && lm_module_loaded() &&
 		access(lm_ko_path(), R_OK) == 0;
+}
+
+uint64_t lm_pmd_size(void)
+{
+	uint64_t v;
+
+	return lm_read_u64(LM_THP_DIR "/hpage_pmd_size", &v) ? 0 : v;
+}
+
+unsigned int lm_huge_mode(int fd)
+{
+	struct lazymap_info info;
+
+	if (lm_emulated() || lm_info(fd, &info))
+		return LAZYMAP_HUGE_NEVER;
+	return (unsigned int)info.huge_mode;
+}
+
+size_t lm_huge_block(int fd)
+{
+	struct lazymap_info info;
+
+	if (lm_emulated() || lm_info(fd, &info))
+		return lm_ps;
+	switch (info.huge_mode) {
+	case LAZYMAP_HUGE_ALWAYS:
+	case LAZYMAP_HUGE_WITHIN_SIZE:
+		return (size_t)info.huge_page_size;
+	default:
+		return lm_ps;
+	}
+}
+
+long lm_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_minflt;
+}
+
+int lm_smaps_kb(const void *addr, const char *key, uint64_t *kb)
+{
+	uintptr_t a = (uintptr_t)addr;
+	unsigned long start, end;
+	size_t klen = strlen(key);
+	bool in = false;
+	char line[512];
+	int err = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line: "start-end perms ..." */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= start && a < end;
+			continue;
+		}
+		if (in && !strncmp(line, key, klen) && line[klen] == ':') {
+			*kb = strtoull(line + klen + 1, NULL, 10);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+int lm_kpageflags(uint64_t pfn, uint64_t *flags)
+{
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, flags, sizeof(*flags), (off_t)(pfn * sizeof(*flags)));
+	close(fd);
+	return n == sizeof(*flags) ? 0 : -EIO;
 }

@@ -18,6 +18,9 @@
  *                on a machine without the module.
  *   LAZYMAP_KO   the module for the tests that reload it (default
  *                /lazymap/lazymap.ko, where the test VM puts it).
+ *   LAZYMAP_PARAMS  parameters the suite runs the module with, e.g.
+ *                "huge=always" (default none): every load by a test starts
+ *                with them, and lm_module_restore() restores them.
  */
 #ifndef LAZYMAP_UTIL_H
 #define LAZYMAP_UTIL_H
@@ -37,6 +40,8 @@
 #define LM_MODULE_NAME		"lazymap"
 #define LM_SYSFS_DIR		"/sys/class/misc/lazymap"
 #define LM_PARAM_SIZE_MB	"/sys/module/lazymap/parameters/size_mb"
+#define LM_PARAM_HUGE		"/sys/module/lazymap/parameters/huge"
+#define LM_THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 #define LM_DEFAULT_SIZE_MB	64
 #define LM_MIB			(1024ULL * 1024)
 
@@ -174,17 +179,46 @@ int lm_chan_recv(struct lm_chan *ch, bool from_child, void *buf, size_t len);
 /* Module loading through finit_module(2)/delete_module(2). */
 const char *lm_ko_path(void);
 bool lm_module_loaded(void);
-/* 0 or -errno; params as for insmod, e.g. "size_mb=1" or "". */
+/* LAZYMAP_PARAMS, or "". */
+const char *lm_suite_params(void);
+/*
+ * 0 or -errno; params as for insmod, e.g. "size_mb=1" or "", after
+ * LAZYMAP_PARAMS (the last value of a parameter wins, as for insmod).
+ */
 int lm_module_load(const char *params);
 /* delete_module(O_NONBLOCK): 0 or -errno. */
 int lm_module_unload(void);
 /*
- * Leave the module loaded with default parameters, reloading it if it is
- * absent or was loaded with others.  0 or -errno.
+ * Leave the module loaded with default parameters plus LAZYMAP_PARAMS,
+ * reloading it if it is absent or was loaded with others.  0 or -errno.
  */
 int lm_module_restore(void);
 /* The module may be reloaded here: in the test VM with the .ko at hand. */
 bool lm_module_reloadable(void);
+
+/*
+ * Huge pages.  lm_pmd_size: the kernel's PMD page size from
+ * LM_THP_DIR/hpage_pmd_size, or 0 if the kernel has no THP.
+ * lm_huge_mode: the device's huge= mode in effect (LAZYMAP_HUGE_*; NEVER
+ * for an emulation file).  lm_huge_block: the size in which the store
+ * allocates on a first touch through a suitable mapping: the huge page
+ * size when the mode is always or within_size, else the page size.
+ */
+uint64_t lm_pmd_size(void);
+unsigned int lm_huge_mode(int fd);
+size_t lm_huge_block(int fd);
+
+/* Minor page faults of this process so far (getrusage). */
+long lm_minflt(void);
+
+/*
+ * The value in kB of the smaps field key (e.g. "FilePmdMapped") of the
+ * mapping of this process that holds addr.  0 or -errno.
+ */
+int lm_smaps_kb(const void *addr, const char *key, uint64_t *kb);
+
+/* The /proc/kpageflags word of a frame (root only).  0 or -errno. */
+int lm_kpageflags(uint64_t pfn, uint64_t *flags);
 
 /*
  * LM_SKIP(fmt, ...): report a skip and leave the test at once, from the

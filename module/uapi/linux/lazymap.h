@@ -18,10 +18,15 @@
  * @faults:         calls of the fault handler since load
  * @cow_faults:     of those, calls for a write to a MAP_PRIVATE mapping
  * @page_size:      size of one store page in bytes
- * @reserved:       zero; room to grow without changing the layout
+ * @huge_faults:    of the faults, those that allocated a huge page
+ * @huge_page_size: size of a huge page in bytes (the kernel's PMD size)
+ *                  when @huge_mode is not LAZYMAP_HUGE_NEVER, else 0
+ * @huge_mode:      the huge= mode in effect, a LAZYMAP_HUGE_* value
  *
  * Every field is a __u64, so the layout has no padding and is the same for
- * 32-bit and 64-bit callers.
+ * 32-bit and 64-bit callers.  The last three fields were a reserved[3] of
+ * zeros before huge pages: the size, and so the ioctl number, is unchanged,
+ * and a module without huge pages reads as huge_mode LAZYMAP_HUGE_NEVER.
  */
 struct lazymap_info {
 	__u64 size;
@@ -29,8 +34,19 @@ struct lazymap_info {
 	__u64 faults;
 	__u64 cow_faults;
 	__u64 page_size;
-	__u64 reserved[3];
+	__u64 huge_faults;
+	__u64 huge_page_size;
+	__u64 huge_mode;
 };
+
+/*
+ * Values of lazymap_info.huge_mode: the module parameter huge=, with the
+ * meaning of tmpfs's huge= mount option (see lazymap(4)).
+ */
+#define LAZYMAP_HUGE_NEVER		0	/* only single pages */
+#define LAZYMAP_HUGE_ALWAYS		1	/* huge pages where they fit */
+#define LAZYMAP_HUGE_WITHIN_SIZE	2	/* as always: fixed size */
+#define LAZYMAP_HUGE_ADVISE		3	/* only for MADV_HUGEPAGE */
 
 /*
  * struct lazymap_range - a byte range of the device, for LAZYMAP_IOC_DISCARD.
