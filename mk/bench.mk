@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: lazymap-bench in a QEMU VM, side by side with shmem (memfd)
-# and anonymous memory; results, chart and table in build/bench/.  See
-# scripts/bench.sh and docs/bench.md.
+# and anonymous memory, then fio's own figures on the device and on a tmpfs
+# file; results, chart and tables in build/bench/.  See scripts/bench.sh
+# and docs/bench.md.
 #
 #   make bench                         all ten scenarios, 7 repetitions
 #   make bench REPS=9                  more repetitions

@@ -35,7 +35,8 @@
 #
 # Cached in $LM_CACHE/guest-modules/KREL-KEY/, KEY a hash of the module
 # tree's path (which holds the package version), the MODULEs and this
-# script; depmod takes seconds, the cache nothing.
+# script (older keys of the same KREL are removed); depmod takes seconds,
+# the cache nothing.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -186,5 +187,10 @@ fi
 mkdir -p "$(dirname "$out")"
 rm -rf "$out"
 mv "$tmp" "$out"
+# Sets of this kernel under other keys (an older script) are never used
+# again.
+for old in "$LM_CACHE/guest-modules/$krel"-*; do
+	[ "$old" = "$out" ] || [[ $old == *.tmp.* ]] || rm -rf "$old"
+done
 lm_log "guest modules for $krel: $(tr '\n' ' ' <"$out/load.list")"
 printf '%s\n' "$out"
