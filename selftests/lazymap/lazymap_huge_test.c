@@ -133,7 +133,7 @@ TEST_F(huge, info_reports_mode_and_size)
 	FILE *f;
 
 	RELOAD("huge=always");
-	EXPECT_EQ(LAZYMAP_HUGE_ALWAYS, self->info.huge_mode);
+	EXPECT_EQ((__u64)LAZYMAP_HUGE_ALWAYS, self->info.huge_mode);
 	EXPECT_EQ(self->pmd, self->info.huge_page_size);
 	EXPECT_EQ(lm_ps, self->info.page_size);
 	EXPECT_EQ(0ULL, self->info.huge_faults);
@@ -144,7 +144,7 @@ TEST_F(huge, info_reports_mode_and_size)
 	EXPECT_STREQ("always\n", buf);
 
 	RELOAD("huge=never");
-	EXPECT_EQ(LAZYMAP_HUGE_NEVER, self->info.huge_mode);
+	EXPECT_EQ((__u64)LAZYMAP_HUGE_NEVER, self->info.huge_mode);
 	EXPECT_EQ(0ULL, self->info.huge_page_size);
 }
 
@@ -306,9 +306,9 @@ TEST_F(huge, frames_contiguous_and_thp)
 	for (i = 0; i < self->nr; i++) {
 		pfn = lm_pfn(p + i * lm_ps);
 		ASSERT_EQ(pfn0 + i, pfn) TH_LOG("page %zu", i);
-		EXPECT_TRUE(lm_pagemap(p + i * lm_ps) & LM_PM_FILE);
+		EXPECT_NE(0ULL, lm_pagemap(p + i * lm_ps) & LM_PM_FILE);
 		ASSERT_EQ(0, lm_kpageflags(pfn, &flags));
-		ASSERT_TRUE(flags & (1ULL << KPF_THP)) TH_LOG("page %zu", i);
+		ASSERT_NE(0ULL, flags & (1ULL << KPF_THP)) TH_LOG("page %zu", i);
 		ASSERT_EQ(i == 0, !!(flags & (1ULL << KPF_COMPOUND_HEAD)));
 		ASSERT_EQ(i != 0, !!(flags & (1ULL << KPF_COMPOUND_TAIL)));
 	}
@@ -562,7 +562,7 @@ TEST_F(huge, forced_split_loses_nothing)
 	/* Now single pages: mapped by PTEs, and no THP frame any more. */
 	EXPECT_EQ(0ULL, smaps_kb(q, "FilePmdMapped"));
 	if (lm_pfn_visible() == 1 && !lm_kpageflags(lm_pfn(q), &flags))
-		EXPECT_FALSE(flags & (1ULL << KPF_THP));
+		EXPECT_EQ(0ULL, flags & (1ULL << KPF_THP));
 	munmap(q, self->pmd);
 	munmap(p, self->pmd);
 }
@@ -588,7 +588,7 @@ TEST_F(huge, within_size_maps_block)
 	uint8_t *p;
 
 	RELOAD("huge=within_size");
-	EXPECT_EQ(LAZYMAP_HUGE_WITHIN_SIZE, self->info.huge_mode);
+	EXPECT_EQ((__u64)LAZYMAP_HUGE_WITHIN_SIZE, self->info.huge_mode);
 	p = map_at(self->fd, self->pmd, 0, MAP_SHARED);
 	ASSERT_NE(NULL, p);
 	EXPECT_PMD_MAPPED(p, touch_block(p, self->nr, true));
@@ -810,7 +810,7 @@ TEST(no_thp_kernel_loads_never)
 	fd = lm_open(O_RDONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, lm_info(fd, &info));
-	EXPECT_EQ(LAZYMAP_HUGE_NEVER, info.huge_mode);
+	EXPECT_EQ((__u64)LAZYMAP_HUGE_NEVER, info.huge_mode);
 	EXPECT_EQ(0ULL, info.huge_page_size);
 	close(fd);
 	EXPECT_EQ(0, lm_module_restore());

@@ -137,15 +137,25 @@ TEST_F(xfer, splice_write_stops_at_end)
 	EXPECT_EQ(0, memcmp(self->buf + 10, self->buf + 64, 54));
 }
 
-/* sendfile() from the device to a socket: the bytes, holes as zeros. */
+/*
+ * sendfile() from the device to a socket (a pipe where the kernel has no
+ * AF_UNIX, as the debug kernel): the bytes, holes as zeros.
+ */
 TEST_F(xfer, sendfile_device_to_socket)
 {
 	uint64_t at = 2 * lm_ps - 50;
 	off_t off = (off_t)at;
+	int sv[2], p[2];
 	uint8_t *got;
-	int sv[2];
 
-	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		/* No networking at all (ENOSYS), or no AF_UNIX. */
+		ASSERT_TRUE(errno == ENOSYS || errno == EAFNOSUPPORT);
+		ASSERT_EQ(0, pipe(p));
+		/* sendfile() writes to sv[0] and the test reads sv[1]. */
+		sv[0] = p[1];
+		sv[1] = p[0];
+	}
 	got = calloc(1, 2 * self->len);
 	ASSERT_NE(NULL, got);
 	/* First half written, second half a hole. */
