@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/string.h>
+#include <linux/xarray.h>
 
 #include <linux/lazymap.h>
 
@@ -54,7 +55,8 @@ const char *lazymap_huge_name(unsigned int mode)
 
 /*
  * The mode this machine can honour: never, and one line saying why, where
- * the kernel was built without THP or the CPU cannot map a PMD page.
+ * the kernel was built without THP, the CPU cannot map a PMD page or the
+ * page cache cannot split one.
  */
 unsigned int lazymap_huge_supported(unsigned int mode)
 {
@@ -70,6 +72,19 @@ unsigned int lazymap_huge_supported(unsigned int mode)
 			lazymap_huge_name(mode));
 		return LAZYMAP_HUGE_NEVER;
 	}
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	/*
+	 * A discard inside a huge page splits it, and xas_split_alloc() can
+	 * split an entry of at most twice the xarray's chunk shift: a kernel
+	 * built with CONFIG_BASE_SMALL (16-slot nodes) cannot split a PMD
+	 * page, and would warn at every partial discard.
+	 */
+	if (HPAGE_PMD_ORDER > 2 * XA_CHUNK_SHIFT) {
+		pr_info("huge=%s: the page cache of this kernel cannot split a PMD-sized page (XA_CHUNK_SHIFT %d), using huge=never\n",
+			lazymap_huge_name(mode), XA_CHUNK_SHIFT);
+		return LAZYMAP_HUGE_NEVER;
+	}
+#endif
 	return mode;
 }
 

@@ -216,7 +216,7 @@ if [ "$nprob" -gt 0 ]; then
 		sed -n "${first},$((first + 40))p" "$tmp/klog"
 		if [ "$nprob" -gt 1 ]; then
 			echo "---- all offending lines ----"
-			cut -d: -f2- "$tmp/problems" | head -n 50
+			head -n 50 "$tmp/problems" | cut -d: -f2-
 		fi
 		[ -z "$keep" ] || echo "---- (full console: $log) ----"
 	} >&2

@@ -308,7 +308,8 @@ TEST_F(huge, frames_contiguous_and_thp)
 		ASSERT_EQ(pfn0 + i, pfn) TH_LOG("page %zu", i);
 		EXPECT_NE(0ULL, lm_pagemap(p + i * lm_ps) & LM_PM_FILE);
 		ASSERT_EQ(0, lm_kpageflags(pfn, &flags));
-		ASSERT_NE(0ULL, flags & (1ULL << KPF_THP)) TH_LOG("page %zu", i);
+		ASSERT_NE(0ULL, flags & (1ULL << KPF_THP))
+			TH_LOG("page %zu", i);
 		ASSERT_EQ(i == 0, !!(flags & (1ULL << KPF_COMPOUND_HEAD)));
 		ASSERT_EQ(i != 0, !!(flags & (1ULL << KPF_COMPOUND_TAIL)));
 	}

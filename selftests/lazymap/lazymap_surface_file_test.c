@@ -557,7 +557,8 @@ FIXTURE_VARIANT_ADD(surface, figetbsz)
 FIXTURE_VARIANT_ADD(surface, getflags)
 	SF_INHERENT("ioctl", "ioctl FS_IOC_GETFLAGS", f_ioctl_int,
 		    FS_IOC_GETFLAGS, "ENOTTY", "0 v=0",
-		    "inode flags are the file system's: devtmpfs has no fileattr_get for device nodes, so the VFS passes the command on to the driver, which has no inode flags to report");
+		    "inode flags are the file system's: devtmpfs has no fileattr_get for device nodes, so the VFS passes the command on to the driver, which has no inode flags to report (a tmpfs without CONFIG_TMPFS_XATTR, as the debug kernel's, has none either)",
+		    .or_same = true);
 FIXTURE_VARIANT_ADD(surface, fionbio)
 	SF_SAME("ioctl", "ioctl FIONBIO", f_ioctl_flag, FIONBIO);
 FIXTURE_VARIANT_ADD(surface, fioclex)
