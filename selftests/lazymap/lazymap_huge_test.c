@@ -684,27 +684,6 @@ TEST_F(huge, madv_collapse_refused)
 
 #define CG_ROOT		"/sys/fs/cgroup"
 
-/* The value of key in a flat-keyed cgroup file such as memory.stat. */
-static int cg_key(const char *path, const char *key, uint64_t *val)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	FILE *f = fopen(path, "re");
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*val = strtoull(line + klen + 1, NULL, 10);
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
-}
-
 /*
  * In a child: join the memory cgroup dir (made by the caller), map the
  * first block of the device and write to its first page.  The exit status
@@ -767,8 +746,8 @@ TEST_F(huge, memcg_charged_whole_page)
 	EXPECT_EQ(0, cg_run(_metadata, self->fd, self->pmd, "max", dir,
 			    sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/memory.stat", dir);
-	EXPECT_EQ(0, cg_key(path, "file_thp", &thp));
-	EXPECT_EQ(0, cg_key(path, "file", &file));
+	EXPECT_EQ(0, lm_file_key(path, "file_thp", &thp));
+	EXPECT_EQ(0, lm_file_key(path, "file", &file));
 	EXPECT_EQ(self->pmd, thp);
 	EXPECT_LE(self->pmd, file);
 	EXPECT_EQ(self->nr, lm_resident(self->fd));

@@ -38,27 +38,6 @@
 #define CHILD_SETUP	2	/* could not join the group or map */
 #define CHILD_ENOMEM	3	/* write() failed with ENOMEM */
 
-/* The value of "key" in a flat-keyed file (memory.stat, memory.events). */
-static int cg_key(const char *path, const char *key, uint64_t *val)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	FILE *f = fopen(path, "re");
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*val = strtoull(line + klen + 1, NULL, 10);
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
-}
-
 /* A line in the kernel log (the OOM report markers). */
 static void cg_kmsg(const char *msg)
 {
@@ -224,9 +203,9 @@ TEST_F_TIMEOUT(memcg, store_cannot_grow_past_memory_max, 120)
 	snprintf(path, sizeof(path), "%s/memory.current", self->dir);
 	ASSERT_EQ(0, lm_read_u64(path, &current));
 	snprintf(path, sizeof(path), "%s/memory.stat", self->dir);
-	ASSERT_EQ(0, cg_key(path, "file", &file));
+	ASSERT_EQ(0, lm_file_key(path, "file", &file));
 	snprintf(path, sizeof(path), "%s/memory.events", self->dir);
-	ASSERT_EQ(0, cg_key(path, "oom_kill", &ooms));
+	ASSERT_EQ(0, lm_file_key(path, "oom_kill", &ooms));
 	TH_LOG("memory.current %llu, memory.stat file %llu, oom_kill %llu",
 	       (unsigned long long)current, (unsigned long long)file,
 	       (unsigned long long)ooms);

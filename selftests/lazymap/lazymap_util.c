@@ -120,6 +120,26 @@ void lm_close_empty(int fd)
 	close(fd);
 }
 
+int lm_file_key(const char *path, const char *key, uint64_t *val)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	FILE *f = fopen(path, "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			*val = strtoull(line + klen + 1, NULL, 10);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
 int lm_read_u64(const char *path, uint64_t *val)
 {
 	char buf[32], *end;

@@ -93,6 +93,12 @@ void lm_close_empty(int fd);
  */
 int lm_read_u64(const char *path, uint64_t *val);
 
+/*
+ * The value of @key in a flat-keyed file of "key value" lines (a cgroup's
+ * memory.stat or memory.events).  0, -ENOENT without the key, or -errno.
+ */
+int lm_file_key(const char *path, const char *key, uint64_t *val);
+
 /* Read /sys/class/misc/lazymap/<attr>.  0 or -errno. */
 int lm_sysfs_u64(const char *attr, uint64_t *val);
 
