@@ -7,6 +7,10 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench_core.h"
 #include "bench_harness.h"
@@ -128,6 +132,35 @@ static void derive(struct scenario *sc, int reps)
 }
 
 /* All repetitions of a scenario; each measures every backend. */
+void measure_in_child(struct bench *b, const struct scenario *sc,
+		      struct metrics *out,
+		      void (*measure)(struct bench *b,
+				      const struct scenario *sc,
+				      struct metrics *res))
+{
+	struct metrics res[BK_NR];
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds))
+		die("pipe:");
+	pid = fork();
+	if (pid < 0)
+		die("fork:");
+	if (!pid) {
+		memset(res, 0, sizeof(res));
+		measure(b, sc, res);
+		_exit(write(fds[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(fds[1]);
+	if (read(fds[0], res, sizeof(res)) != sizeof(res))
+		die("the scenario %d child sent no times", sc->id);
+	close(fds[0]);
+	if (waitpid(pid, NULL, 0) != pid)
+		die("waitpid:");
+	memcpy(out, res, sizeof(res));
+}
+
 void run_scenario(struct bench *b, struct scenario *sc)
 {
 	uint64_t t0 = now_ns();

@@ -22,6 +22,15 @@ enum backend next_backend(const struct scenario *sc,
 void touch_interleaved(struct bench *b, const struct scenario *sc,
 		       char *const *p, enum touch how,
 		       struct metrics *out);
+/*
+ * Run @measure in a new process, whose page tables start empty, and copy
+ * the times it fills in (zeroed first) back into @out through a pipe.
+ */
+void measure_in_child(struct bench *b, const struct scenario *sc,
+		      struct metrics *out,
+		      void (*measure)(struct bench *b,
+				      const struct scenario *sc,
+				      struct metrics *res));
 /* All repetitions of a scenario; each measures every backend. */
 void run_scenario(struct bench *b, struct scenario *sc);
 /* The cost one clock read adds to a measured interval. */

@@ -24,7 +24,6 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_core.h"
@@ -217,34 +216,20 @@ void s14_teardown(struct bench *b)
  * resident huge pages are mapped by PMD (lazymap and tmpfs: one fault a
  * huge page), single pages by fault-around.
  */
+static void s14_child(struct bench *b, const struct scenario *sc,
+		      struct metrics *res)
+{
+	char *p[BK_NR] = { NULL };
+	enum backend bk;
+	int k;
+
+	for (k = 0; (bk = next_backend(sc, b->rep, &k)) < BK_NR;)
+		p[bk] = map(b, bk, 0, H_MIB * MIB, MAP_SHARED);
+	touch_huge(b, sc, p, false, res);
+}
+
 void s14_measure(struct bench *b, const struct scenario *sc,
 		 struct metrics *out)
 {
-	struct metrics res[BK_NR];
-	int fds[2];
-	pid_t pid;
-
-	if (pipe(fds))
-		die("pipe:");
-	pid = fork();
-	if (pid < 0)
-		die("fork:");
-	if (!pid) {
-		char *p[BK_NR] = { NULL };
-		enum backend bk;
-		int k;
-
-		memset(res, 0, sizeof(res));
-		for (k = 0; (bk = next_backend(sc, b->rep, &k)) < BK_NR;)
-			p[bk] = map(b, bk, 0, H_MIB * MIB, MAP_SHARED);
-		touch_huge(b, sc, p, false, res);
-		_exit(write(fds[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
-	}
-	close(fds[1]);
-	if (read(fds[0], res, sizeof(res)) != sizeof(res))
-		die("the scenario 14 child sent no times");
-	close(fds[0]);
-	if (waitpid(pid, NULL, 0) != pid)
-		die("waitpid:");
-	memcpy(out, res, sizeof(res));
+	measure_in_child(b, sc, out, s14_child);
 }

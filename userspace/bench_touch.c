@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_core.h"
@@ -95,37 +94,23 @@ void populate_work(struct bench *b)
 /*
  * A new process maps the populated stores and reads every page: read
  * faults on resident pages, where fault-around maps the neighbours too.
- * The times travel back through a pipe.
  */
+static void s3_child(struct bench *b, const struct scenario *sc,
+		     struct metrics *res)
+{
+	char *p[BK_NR] = { NULL };
+	enum backend bk;
+	int k;
+
+	for (k = 0; (bk = next_backend(sc, b->rep, &k)) < BK_NR;)
+		p[bk] = map(b, bk, 0, b->work, MAP_SHARED);
+	touch_interleaved(b, sc, p, TOUCH_READ, res);
+}
+
 void s3_measure(struct bench *b, const struct scenario *sc,
 		struct metrics *out)
 {
-	struct metrics res[BK_NR];
-	int fds[2];
-	pid_t pid;
-
-	if (pipe(fds))
-		die("pipe:");
-	pid = fork();
-	if (pid < 0)
-		die("fork:");
-	if (!pid) {
-		char *p[BK_NR] = { NULL };
-		enum backend bk;
-		int k;
-
-		for (k = 0; (bk = next_backend(sc, b->rep, &k)) < BK_NR;)
-			p[bk] = map(b, bk, 0, b->work, MAP_SHARED);
-		touch_interleaved(b, sc, p, TOUCH_READ, res);
-		_exit(write(fds[1], res, sizeof(res)) == sizeof(res) ? 0 : 1);
-	}
-	close(fds[1]);
-	if (read(fds[0], res, sizeof(res)) != sizeof(res))
-		die("the scenario 3 child sent no times");
-	close(fds[0]);
-	if (waitpid(pid, NULL, 0) != pid)
-		die("waitpid:");
-	memcpy(out, res, sizeof(res));
+	measure_in_child(b, sc, out, s3_child);
 }
 
 /* Copy-on-write: the first write to each page of a private mapping. */
