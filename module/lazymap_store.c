@@ -55,18 +55,12 @@ static struct file_system_type lazymap_fs_type = {
 };
 
 /*
- * A store page is dirty from birth and stays so (there is nothing to clean
- * it against); noop_dirty_folio() sets the flag without dirty accounting,
- * as ramfs does.  The pages carry no private data, so the generic
- * migrate_folio() can move them (compaction, memory hot-unplug), as for
- * shmem: they can then come from movable pageblocks.
- */
-/*
  * A store page with a memory error (machine check, or MADV_HWPOISON) stays
  * in the store, marked: the kernel then answers SIGBUS to an access through
  * a mapping, and read() and write() answer EIO, as for shmem.  Dropping it
  * (the generic action) would silently turn the page's bytes into a hole of
- * zeros at the next touch.
+ * zeros at the next touch.  memory_failure() expects a kept page only of
+ * shmem, so it reports the recovery as failed (EBUSY) all the same.
  */
 #ifdef LAZYMAP_HAVE_ERROR_REMOVE_FOLIO
 static int lazymap_error_remove(struct address_space *mapping,
@@ -79,6 +73,13 @@ static int lazymap_error_remove(struct address_space *mapping,
 	return 0;
 }
 
+/*
+ * A store page is dirty from birth and stays so (there is nothing to clean
+ * it against); noop_dirty_folio() sets the flag without dirty accounting,
+ * as ramfs does.  The pages carry no private data, so the generic
+ * migrate_folio() can move them (compaction, memory hot-unplug), as for
+ * shmem: they can then come from movable pageblocks.
+ */
 static const struct address_space_operations lazymap_aops = {
 	.dirty_folio	= noop_dirty_folio,
 #ifdef CONFIG_MIGRATION
