@@ -5,8 +5,8 @@
 # stream the guest console, and judge the run.
 #
 #   scripts/vm-run.sh --kernel VMLINUZ --initrd INITRD [--timeout SEC]
-#                     [--mem MB] [--append ARGS] [--rootfs IMAGE] [--log FILE]
-#                     [--result FILE] [--verbose] [-- QEMU-ARGS...]
+#                     [--mem MB] [--append ARGS] [--rootfs IMAGE] [--disk IMAGE]
+#                     [--log FILE] [--result FILE] [--verbose] [-- QEMU-ARGS...]
 #
 # --kernel FILE    the kernel image (e.g. from scripts/fetch-kernel.sh)
 # --initrd FILE    the initramfs
@@ -21,6 +21,12 @@
 #                  the initramfs must hold the modules the kernel needs to
 #                  mount it (scripts/guest-modules.sh).  Read-only, so any
 #                  number of VMs can share one image.
+# --disk IMAGE     attach IMAGE (a raw disk image) read-write as the next
+#                  virtio disk, after the --rootfs one, and name it on the
+#                  command line (lazymap.disk=vda, or vdb with --rootfs):
+#                  guest-init loads the modules for it as for the rootfs,
+#                  and the guest script mounts and uses it.  The guest
+#                  writes to IMAGE: give each VM its own.
 # --log FILE       keep the whole console, carriage returns removed, with the
 #                  guest's kernel log dump, in FILE (default: a temporary file)
 # --result FILE    write the verdict as shell assignments for callers:
@@ -67,11 +73,12 @@ set -euo pipefail
 
 usage() {
 	lm_die "usage: $0 --kernel VMLINUZ --initrd INITRD [--timeout SEC]" \
-		"[--mem MB] [--append ARGS] [--rootfs IMAGE] [--log FILE]" \
-		"[--result FILE] [--verbose] [-- QEMU-ARGS...]"
+		"[--mem MB] [--append ARGS] [--rootfs IMAGE] [--disk IMAGE]" \
+		"[--log FILE] [--result FILE] [--verbose] [-- QEMU-ARGS...]"
 }
 
 kernel='' initrd='' timeout=600 mem=1024 append='' log='' result='' rootfs=''
+data=''
 verbose=0
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && { shift; break; }
@@ -88,6 +95,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2 ;;
 	--append) append=$2 ;;
 	--rootfs) rootfs=$2 ;;
+	--disk) data=$2 ;;
 	--log) log=$2 ;;
 	--result) result=$2 ;;
 	*) usage ;;
@@ -102,6 +110,7 @@ done
 [[ $mem =~ ^[1-9][0-9]*$ ]] || lm_die "--mem wants MiB, not $mem"
 [ -z "$rootfs" ] || [ -f "$rootfs" ] ||
 	lm_die "root filesystem image $rootfs does not exist"
+[ -z "$data" ] || [ -f "$data" ] || lm_die "disk image $data does not exist"
 
 lm_need_pkgs qemu-system-x86
 
@@ -122,6 +131,15 @@ if [ -n "$rootfs" ]; then
 	# readonly=on: the guest cannot change the cached image, and QEMU
 	# takes only a shared lock, so concurrent VMs can use it.
 	disk=(-drive "file=$rootfs,if=virtio,format=raw,readonly=on")
+fi
+if [ -n "$data" ]; then
+	# Virtio disks are named in the order they are given: vda, vdb.
+	if [ -n "$rootfs" ]; then
+		cmdline+=" lazymap.disk=vdb"
+	else
+		cmdline+=" lazymap.disk=vda"
+	fi
+	disk+=(-drive "file=$data,if=virtio,format=raw")
 fi
 cmdline+="${append:+ $append}"
 qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m "$mem"
