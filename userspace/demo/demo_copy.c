@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Section 4, mmap() versus read(): read() copies into a page of the
+ * Section 5, mmap() versus read(): read() copies into a page of the
  * caller, a mapping is the store's page itself; both timed over the same
  * data.
  */

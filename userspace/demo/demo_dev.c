@@ -5,17 +5,22 @@
  * device node was not created, or they are not root.  Each gets its own
  * message saying what to do.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "demo_dev.h"
 
 #define SYS_MODULE	"/sys/module/lazymap"
-#define SYS_MISC_DEV	"/sys/class/misc/lazymap/dev"
+#define SYS_MISC	"/sys/class/misc/lazymap"
+#define SYS_MISC_DEV	SYS_MISC "/dev"
+#define SYS_PARAMS	SYS_MODULE "/parameters"
 
 /* "10:123" from sysfs, or "" when there is no such misc device. */
 static void misc_devnum(char *buf, size_t len)
@@ -108,4 +113,90 @@ int dev_empty(const struct demo_dev *d)
 	struct lazymap_range r = { .offset = 0, .length = d->size };
 
 	return ioctl(d->fd, LAZYMAP_IOC_DISCARD, &r) ? -errno : 0;
+}
+
+long dev_sysfs(const char *attr)
+{
+	char path[96];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYS_MISC "/%s", attr);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/* "size_mb=64 huge=always": the loaded module's parameters, for insmod. */
+static void module_params(char *out, size_t len)
+{
+	struct dirent *de;
+	size_t used = 0;
+	char path[512], val[64];
+	DIR *dir;
+	FILE *f;
+
+	out[0] = 0;
+	dir = opendir(SYS_PARAMS);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SYS_PARAMS "/%s", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(val, sizeof(val), f)) {
+			val[strcspn(val, "\n")] = 0;
+			used += snprintf(out + used, len - used, "%s%s=%s",
+					 used ? " " : "", de->d_name, val);
+			if (used >= len)
+				used = len - 1;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+}
+
+int dev_reload(struct demo_dev *d, const char *ko, char *why, size_t len)
+{
+	const char *path = d->path;
+	char params[256];
+	int fd, tries, err = 0;
+
+	module_params(params, sizeof(params));
+	close(d->fd);
+	d->fd = -1;
+	/* A helper that just exited may still hold the device a moment. */
+	for (tries = 0; tries < 100; tries++) {
+		err = syscall(SYS_delete_module, "lazymap", O_NONBLOCK) ?
+			-errno : 0;
+		if (err != -EWOULDBLOCK && err != -EAGAIN && err != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	if (err) {
+		snprintf(why, len, "cannot unload lazymap: %s",
+			 strerror(-err));
+		goto reopen;
+	}
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, params, 0)) {
+		err = -errno;
+		snprintf(why, len, "cannot load %s %s: %s", ko, params,
+			 strerror(-err));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	close(fd);
+reopen:
+	if (dev_open(d, path, why, len))
+		return err ? err : -ENODEV;
+	return err;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The device as lazymap-demo sees it: opening it with an explanation when
- * that fails, its counters and emptying its store.
+ * that fails, its counters, emptying its store and reloading its module.
  */
 #ifndef DEMO_DEV_H
 #define DEMO_DEV_H
@@ -29,5 +29,13 @@ int dev_open(struct demo_dev *d, const char *path, char *why, size_t len);
 struct lazymap_info dev_info(const struct demo_dev *d);
 /* LAZYMAP_IOC_DISCARD of the whole device; 0 or -errno. */
 int dev_empty(const struct demo_dev *d);
+/* A number from /sys/class/misc/lazymap/<attr>, or -1. */
+long dev_sysfs(const char *attr);
+/*
+ * Closes @d, unloads the module, loads @ko with the parameters the module
+ * had and opens @d again.  The caller must hold no mapping of it.  0, or
+ * -errno with @why saying which step failed.
+ */
+int dev_reload(struct demo_dev *d, const char *ko, char *why, size_t len);
 
 #endif /* DEMO_DEV_H */

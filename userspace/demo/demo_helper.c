@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The second program of lazymap-demo's sections 1, 2 and 6.  It is started
+ * The second program of lazymap-demo's sections 1, 2 and 7.  It is started
  * by proc_helper() with a pipe on stdin and one on stdout; it opens and
  * maps the device itself, so it shares nothing with the demo but the
  * device.

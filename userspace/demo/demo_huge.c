@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Section 7, huge pages: with the module loaded huge=always (make demo
+ * Section 8, huge pages: with the module loaded huge=always (make demo
  * does), one fault allocates and maps a whole huge page, the kernel's PMD
- * size, where sections 1-6 (which ask for single pages) take one fault per
+ * size, where sections 1-7 (which ask for single pages) take one fault per
  * page.  Under huge=never the section says how to see it and skips.
  */
 #include <errno.h>
@@ -122,7 +122,7 @@ void sec_huge(void)
 	}
 
 	out_say("The second block asks for single pages (MADV_NOHUGEPAGE),\n"
-		"as sections 1-6 do: the same writes there fault once a page.");
+		"as sections 1-7 do: the same writes there fault once a page.");
 	flt4k = touch(base + hp, n);
 	c = dev_info(&dev);
 	out_fact("page faults: %ld for %zu pages; huge pages allocated: %llu",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Section 6, MAP_PRIVATE in the wild: two processes running this program
+ * Section 7, MAP_PRIVATE in the wild: two processes running this program
  * map libc's code privately and still share its physical pages.
  */
 #include <errno.h>

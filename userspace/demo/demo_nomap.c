@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Section 5, what cannot be mapped: a pipe, a socket and a terminal, with
+ * Section 6, what cannot be mapped: a pipe, a socket and a terminal, with
  * the errno the kernel really returns.
  */
 #define _GNU_SOURCE

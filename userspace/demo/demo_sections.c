@@ -14,6 +14,8 @@ struct demo_dev dev;
 size_t psz;
 size_t map_len;
 bool frames;
+const char *disk_path;
+const char *ko_path;
 
 /* "64 MiB", "12 kB": kB as /proc prints it, binary units above. */
 const char *sz(uint64_t bytes)
@@ -49,7 +51,7 @@ char *map_dev(size_t off, size_t len, int prot, int flags)
 		return NULL;
 	}
 	/*
-	 * Sections 1-6 show single pages, whatever huge= the module runs
+	 * Sections 1-7 show single pages, whatever huge= the module runs
 	 * with: MADV_NOHUGEPAGE asks for them (it fails harmlessly where the
 	 * kernel has no THP).  The huge pages section maps its own.
 	 */

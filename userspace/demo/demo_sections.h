@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The seven sections of lazymap-demo, one file each (demo_lazy.c,
- * demo_shared.c, demo_private.c, demo_copy.c, demo_nomap.c, demo_libc.c,
- * demo_huge.c),
- * and what they share: the device, set up by main() before any section
- * runs, and a few helpers for their evidence lines.
+ * The eight sections of lazymap-demo, one file each (demo_lazy.c,
+ * demo_shared.c, demo_private.c, demo_disk.c, demo_copy.c, demo_nomap.c,
+ * demo_libc.c, demo_huge.c), and what they share: the device, set up by
+ * main() before any section runs, the options that point at a disk file
+ * and at the module, and a few helpers for their evidence lines.
  *
  * A section prints what it is about to do (out_say()), does it, prints
  * what it measured (out_fact()) and gives its verdicts (out_check(),
@@ -33,6 +33,8 @@ extern struct demo_dev dev;
 extern size_t psz;		/* bytes per page */
 extern size_t map_len;		/* what the sections map as "the device" */
 extern bool frames;		/* pagemap shows us frame numbers */
+extern const char *disk_path;	/* --disk: a file on a disk, or NULL */
+extern const char *ko_path;	/* --ko: the module to reload, or NULL */
 
 /* "64 MiB", "12 kB"; four calls can share one printf. */
 const char *sz(uint64_t bytes);
@@ -48,9 +50,10 @@ const char *str_at(const char *p, char *buf, size_t len);
 void sec_lazy(void);		/* 1. lazy loading */
 void sec_shared(void);		/* 2. MAP_SHARED */
 void sec_private(void);		/* 3. MAP_PRIVATE and copy-on-write */
-void sec_copy(void);		/* 4. mmap() versus read() */
-void sec_nomap(void);		/* 5. what cannot be mapped */
-void sec_libc(void);		/* 6. MAP_PRIVATE in the wild */
-void sec_huge(void);		/* 7. huge pages */
+void sec_disk(void);		/* 4. MAP_SHARED and the disk */
+void sec_copy(void);		/* 5. mmap() versus read() */
+void sec_nomap(void);		/* 6. what cannot be mapped */
+void sec_libc(void);		/* 7. MAP_PRIVATE in the wild */
+void sec_huge(void);		/* 8. huge pages */
 
 #endif /* DEMO_SECTIONS_H */

@@ -2,7 +2,7 @@
 /*
  * lazymap-demo: what mmap() really does, shown on /dev/lazymap.
  *
- * Seven sections, each a few claims about memory mapping.  Every claim is
+ * Eight sections, each a few claims about memory mapping.  Every claim is
  * followed by a measurement taken right then (the device's counters,
  * /proc/PID/pagemap, smaps, mincore(), errno) and a verdict, so a reader
  * sees the kernel do it instead of being told.  --tap prints the same
@@ -28,7 +28,7 @@
 #include "demo_sections.h"
 #include "demo_trace.h"
 
-/* Section 7's title names the huge page size, known once the device is. */
+/* Section 8's title names the huge page size, known once the device is. */
 static char huge_title[64] = "Huge pages: one fault, one huge page";
 
 static const struct section {
@@ -39,6 +39,7 @@ static const struct section {
 	{ "Lazy loading: a page exists once it is touched", 6, sec_lazy },
 	{ "MAP_SHARED: one page for every process", 4, sec_shared },
 	{ "MAP_PRIVATE and copy-on-write", 8, sec_private },
+	{ "MAP_SHARED and the disk: write-back", 7, sec_disk },
 	{ "mmap() versus read()", 3, sec_copy },
 	{ "What cannot be mapped", 3, sec_nomap },
 	{ "MAP_PRIVATE in the wild: shared libraries", 3, sec_libc },
@@ -49,22 +50,27 @@ static const struct section {
 
 static const char usage_text[] =
 	"Usage: lazymap-demo [--section N] [--tap] [--trace]\n"
-	"                    [--device PATH]\n"
+	"                    [--device PATH] [--disk FILE] [--ko PATH]\n"
 	"\n"
-	"Shows what mmap() really does, on /dev/lazymap: seven sections of\n"
+	"Shows what mmap() really does, on /dev/lazymap: eight sections of\n"
 	"claims, each followed by the measurement that backs it and a\n"
 	"verdict (✓ or ✗).\n"
 	"\n"
-	"  1. Lazy loading                4. mmap() versus read()\n"
-	"  2. MAP_SHARED                  5. What cannot be mapped\n"
-	"  3. MAP_PRIVATE, copy-on-write  6. MAP_PRIVATE in the wild\n"
-	"  7. Huge pages (with huge=always)\n"
+	"  1. Lazy loading                5. mmap() versus read()\n"
+	"  2. MAP_SHARED                  6. What cannot be mapped\n"
+	"  3. MAP_PRIVATE, copy-on-write  7. MAP_PRIVATE in the wild\n"
+	"  4. MAP_SHARED and the disk     8. Huge pages (with huge=always)\n"
 	"\n"
-	"  --section N    run section N only (1-7); repeat it or give a\n"
+	"  --section N    run section N only (1-8); repeat it or give a\n"
 	"                 list (1,3) for several\n"
 	"  --tap          print the checks as KTAP, for test runners\n"
 	"  --trace        show the module's lazymap:* trace events\n"
 	"  --device PATH  use PATH instead of /dev/lazymap\n"
+	"  --disk FILE    section 4's file, on a disk file system; it\n"
+	"                 overwrites the file's first line (without it\n"
+	"                 the disk checks are skipped)\n"
+	"  --ko PATH      the module, for section 4 to unload and load\n"
+	"                 again (without it that check is skipped)\n"
 	"  --help         this text\n"
 	"\n"
 	"It needs the lazymap module loaded, and root: the kernel shows\n"
@@ -104,6 +110,8 @@ int main(int argc, char **argv)
 		{ "tap", no_argument, NULL, 't' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "disk", required_argument, NULL, 'D' },
+		{ "ko", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "helper", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
@@ -132,6 +140,12 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			path = optarg;
+			break;
+		case 'D':
+			disk_path = optarg;
+			break;
+		case 'k':
+			ko_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
