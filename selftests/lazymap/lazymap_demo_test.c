@@ -15,6 +15,11 @@
  * The demo is looked for in $LAZYMAP_DEMO, then ../bin/lazymap-demo next
  * to this program (the VM's /lazymap/bin), then in $PATH.  It is built
  * dynamically (it shows how processes share libc), unlike this test.
+ *
+ * Its disk section gets --disk $LAZYMAP_DEMO_DISK, a file on a disk file
+ * system that the demo may overwrite (scripts/check.sh mounts one in the
+ * test VM), and --ko with the module the suite reloads (LAZYMAP_KO) where
+ * the module may be reloaded; without them those checks skip.
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,6 +32,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "lazymap_util.h"
 
 /* Generous: the demo takes a few seconds under TCG, more on a debug kernel. */
 #define DEMO_TIMEOUT	600
@@ -67,7 +73,21 @@ static const char *find_demo(char *buf, size_t len)
 /* Starts the demo with its stdout on a pipe; returns the read end. */
 static FILE *start_demo(const char *path)
 {
-	int fds[2];
+	const char *disk = getenv("LAZYMAP_DEMO_DISK");
+	char *argv[8];
+	int fds[2], n = 0;
+
+	argv[n++] = "lazymap-demo";
+	argv[n++] = "--tap";
+	if (disk && *disk) {
+		argv[n++] = "--disk";
+		argv[n++] = (char *)disk;
+	}
+	if (lm_module_reloadable()) {
+		argv[n++] = "--ko";
+		argv[n++] = (char *)lm_ko_path();
+	}
+	argv[n] = NULL;
 
 	if (pipe(fds))
 		return NULL;
@@ -80,10 +100,9 @@ static FILE *start_demo(const char *path)
 		close(fds[0]);
 		close(fds[1]);
 		if (path)
-			execl(path, "lazymap-demo", "--tap", (char *)NULL);
+			execv(path, argv);
 		else
-			execlp("lazymap-demo", "lazymap-demo", "--tap",
-			       (char *)NULL);
+			execvp("lazymap-demo", argv);
 		/* 127, as a shell says for a command it cannot find. */
 		fprintf(stderr, "cannot run lazymap-demo: %s\n",
 			strerror(errno));
