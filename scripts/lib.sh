@@ -23,7 +23,25 @@ lm_warn() { printf 'warning: %s\n' "$*" >&2; }
 lm_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 lm_apt_updated=
-# lm_need_pkgs PKG...: install the Debian packages that are not installed yet.
+# Where apt-get and dpkg write, a run after another: their hundreds of
+# lines per install would bury a script's own output.
+LM_APT_LOG=$LM_BUILD/logs/apt.log
+
+# lm_apt CMD...: run CMD (apt-get ...) with its output appended to
+# LM_APT_LOG; on failure show the log's last lines and return its status.
+lm_apt() {
+	local rc=0
+	mkdir -p "${LM_APT_LOG%/*}"
+	printf '\n==== %s: %s\n' "$(date -u '+%F %T UTC')" "$*" >>"$LM_APT_LOG"
+	DEBIAN_FRONTEND=noninteractive "$@" >>"$LM_APT_LOG" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tail -n 15 "$LM_APT_LOG" | sed 's/^/    /' >&2
+	fi
+	return "$rc"
+}
+
+# lm_need_pkgs PKG...: install the Debian packages that are not installed
+# yet, saying so in one line that names the log (LM_APT_LOG).
 lm_need_pkgs() {
 	local missing=() p
 	for p in "$@"; do
@@ -33,14 +51,14 @@ lm_need_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] ||
 		lm_die "missing packages: ${missing[*]} (run as root, or install them)"
-	lm_log "installing ${missing[*]} from Debian"
+	lm_log "installing ${missing[*]} from Debian (log: $LM_APT_LOG)"
 	if [ -z "$lm_apt_updated" ]; then
-		apt-get update -qq >&2 || lm_die "apt-get update failed"
+		lm_apt apt-get update -qq ||
+			lm_die "apt-get update failed: see $LM_APT_LOG"
 		lm_apt_updated=1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}" >&2 ||
-		lm_die "could not install ${missing[*]}"
+	lm_apt apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+		lm_die "could not install ${missing[*]}: see $LM_APT_LOG"
 }
 
 # lm_bookworm_abi: the ABI of bookworm's current linux-image-amd64, e.g.
@@ -51,7 +69,7 @@ lm_bookworm_abi() {
 	dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
 	if [ -z "$dep" ] && [ -z "$lm_apt_updated" ] && [ "$(id -u)" -eq 0 ]; then
-		apt-get update -qq >&2 && lm_apt_updated=1
+		lm_apt apt-get update -qq && lm_apt_updated=1
 		dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
 			sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
 	fi
