@@ -220,7 +220,7 @@ long meminfo_kb(const char *key)
 	return file_key("/proc/meminfo", key);
 }
 
-long vmstat(const char *key)
+long vmstat_value(const char *key)
 {
 	return file_key("/proc/vmstat", key);
 }

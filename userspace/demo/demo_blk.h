@@ -40,6 +40,6 @@ long vm_knob(const char *knob);
 int vm_knob_set(const char *knob, long val);
 /* The value of @key in /proc/meminfo (kB) or /proc/vmstat, or -1. */
 long meminfo_kb(const char *key);
-long vmstat(const char *key);
+long vmstat_value(const char *key);
 
 #endif /* DEMO_BLK_H */

@@ -159,9 +159,11 @@ static void part_shared(struct disk_file *d, char *map)
 
 	on_disk(d, old);
 	out_say("%s, on %s (ext4 in this VM; an image file on the host), is\n"
-		"mapped MAP_SHARED. Its first line on the disk, read with\n"
-		"O_DIRECT from %s at byte %llu (FIEMAP), bypassing the page\n"
-		"cache:", d->path, d->dev, d->dev,
+		"mapped MAP_SHARED. Below, \"read():\" and the mappings are this\n"
+		"VM's page cache; \"disk:\" is what %s itself holds, read with\n"
+		"O_DIRECT (no page cache) at byte %llu, where FIEMAP places the\n"
+		"file's first block; the host checks its image file after the VM\n"
+		"has powered off.", d->path, d->dev, d->dev,
 		(unsigned long long)d->phys);
 	out_fact("disk:      \"%s\"", old);
 
@@ -197,7 +199,8 @@ static void part_shared(struct disk_file *d, char *map)
 	on_disk(d, disk);
 	out_fact("kpageflags of the frame: DIRTY %s", yes_no(pg));
 	out_fact("smaps of the mapping: %ld kB dirty (Shared_Dirty +\n"
-		 "Private_Dirty; a page mapped once counts as Private)", mdirty);
+		 "Private_Dirty; a page mapped once counts as Private)",
+		 mdirty);
 	out_fact("/proc/meminfo Dirty (whole system): %ld kB before the\n"
 		 "write, %ld kB after", dirty0, dirty1);
 	out_fact("disk:      \"%s\"", disk);
@@ -208,12 +211,12 @@ static void part_shared(struct disk_file *d, char *map)
 	out_say("msync(MS_SYNC) writes the dirty pages of the range back and\n"
 		"waits for the disk.");
 	stat_refresh();
-	written0 = vmstat("nr_written");
+	written0 = vmstat_value("nr_written");
 	t0 = now_ms();
 	rc = msync(map, psz, MS_SYNC);
 	ms = (long)(now_ms() - t0);
 	stat_refresh();
-	written1 = vmstat("nr_written");
+	written1 = vmstat_value("nr_written");
 	dirty2 = meminfo_kb("Dirty");
 	pg = page_dirty(map);
 	mdirty = map_dirty_kb(map);
@@ -222,8 +225,8 @@ static void part_shared(struct disk_file *d, char *map)
 		 written1 - written0);
 	out_fact("kpageflags DIRTY %s; smaps dirty %ld kB", yes_no(pg),
 		 mdirty);
-	out_fact("/proc/meminfo Dirty: %ld kB (ext4's metadata, e.g. the\n"
-		 "file's new mtime, counts there too)", dirty2);
+	out_fact("/proc/meminfo Dirty (whole system): %ld -> %ld kB", dirty1,
+		 dirty2);
 	out_fact("disk:      \"%s\"", on_disk(d, disk));
 	out_check(!rc && !strcmp(disk, TEXT_MSYNC) && pg != 1 && !mdirty &&
 		  written1 > written0,
@@ -302,10 +305,10 @@ static void part_lazymap(void)
 	if (!p)
 		return;
 	strcpy(p, text);
-	written0 = vmstat("nr_written");
+	written0 = vmstat_value("nr_written");
 	rm = msync(p, psz, MS_SYNC);
 	rf = fsync(dev.fd);
-	written1 = vmstat("nr_written");
+	written1 = vmstat_value("nr_written");
 	pg = page_dirty(p);
 	out_fact("msync() %d, fsync() %d; pages written back: +%ld", rm, rf,
 		 written1 - written0);
