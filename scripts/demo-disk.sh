@@ -53,8 +53,8 @@ lm_demo_disk_check() {
 
 	first=$(debugfs -R "cat /$LM_DEMO_FILE" "$img" 2>/dev/null |
 		head -n1 | sed 's/ *$//')
-	printf '\nThe host, after the VM powered off: its disk image file\n'
-	printf '   %s, read with debugfs: "%s"\n' "$LM_DEMO_FILE" "$first"
+	printf '\nThe host, after the VM powered off, reads its disk image file:\n'
+	printf '   %s (debugfs): "%s"\n' "$LM_DEMO_FILE" "$first"
 	if [ "$first" = "$LM_DEMO_HOST_TEXT" ]; then
 		printf '   - unchanged: section 4 did not run\n'
 		return 0
