@@ -53,6 +53,21 @@
 /* How long to watch for it: the default interval (5 s) and then some. */
 #define WAIT_MS		20000
 
+/* The disk part's verdicts, in order, as a skip names them too. */
+static const char *const disk_claims[] = {
+	"read() sees the write at once: there is one page cache page for\n"
+	"the file's first page, which every mapping maps and read() copies\n"
+	"from",
+	"the write is only in the page cache: the page is dirty and the\n"
+	"disk still holds the old bytes",
+	"msync() wrote the page back: the disk has the new bytes, the page\n"
+	"is clean",
+	"the kernel wrote the page back by itself, once the expiry had\n"
+	"passed",
+	"a MAP_PRIVATE write stays in its private copy: msync(), fsync()\n"
+	"and sync() never take it to the file or the disk",
+};
+
 /* One line of the file: @text padded with blanks to LINE_LEN - 1, '\n'. */
 static void put_line(char *p, const char *text)
 {
@@ -188,10 +203,7 @@ static void part_shared(struct disk_file *d, char *map)
 	out_fact("mapping:   %s", frame(&e));
 	out_fact("a second mapping of the file: %s", frame(&e2));
 	out_check(!strcmp(got, TEXT_MSYNC) && e.present && e.file &&
-		  e2.present && e2.pfn == e.pfn,
-		  "read() sees the write at once: there is one page cache page\n"
-		  "for the file's first page, which every mapping maps and\n"
-		  "read() copies from");
+		  e2.present && e2.pfn == e.pfn, "%s", disk_claims[0]);
 
 	out_say("The page is dirty: changed in memory, not yet on the disk.");
 	pg = page_dirty(map);
@@ -205,8 +217,7 @@ static void part_shared(struct disk_file *d, char *map)
 		 "write, %ld kB after", dirty0, dirty1);
 	out_fact("disk:      \"%s\"", disk);
 	out_check(pg != 0 && mdirty == (long)(psz / KB) && !strcmp(disk, old),
-		  "the write is only in the page cache: the page is dirty and\n"
-		  "the disk still holds the old bytes");
+		  "%s", disk_claims[1]);
 
 	out_say("msync(MS_SYNC) writes the dirty pages of the range back and\n"
 		"waits for the disk.");
@@ -229,9 +240,7 @@ static void part_shared(struct disk_file *d, char *map)
 		 dirty2);
 	out_fact("disk:      \"%s\"", on_disk(d, disk));
 	out_check(!rc && !strcmp(disk, TEXT_MSYNC) && pg != 1 && !mdirty &&
-		  written1 > written0,
-		  "msync() wrote the page back: the disk has the new bytes,\n"
-		  "the page is clean");
+		  written1 > written0, "%s", disk_claims[2]);
 
 	out_say("Without msync() the kernel writes a dirty file back by itself\n"
 		"once it has been dirty longer than vm.dirty_expire_centisecs\n"
@@ -258,8 +267,7 @@ static void part_shared(struct disk_file *d, char *map)
 			 on_disk(d, disk));
 	/* The kernel's clock ticks in jiffies: allow one tick at 100 Hz. */
 	out_check(!strcmp(old, TEXT_MSYNC) && ms >= SHORT_CS * 10 - 10,
-		  "the kernel wrote the page back by itself, once the expiry\n"
-		  "had passed");
+		  "%s", disk_claims[3]);
 }
 
 static void part_private(struct disk_file *d)
@@ -285,8 +293,7 @@ static void part_private(struct disk_file *d)
 	out_fact("disk:            \"%s\"", on_disk(d, disk));
 	out_check(!rm && !rf && !strcmp(mine, TEXT_PRIVATE) &&
 		  !strcmp(got, TEXT_FLUSHER) && !strcmp(disk, TEXT_FLUSHER),
-		  "a MAP_PRIVATE write stays in its private copy: msync(),\n"
-		  "fsync() and sync() never take it to the file or the disk");
+		  "%s", disk_claims[4]);
 	munmap(p, psz);
 }
 
@@ -350,8 +357,9 @@ void sec_disk(void)
 	int i;
 
 	if (!disk_path) {
-		for (i = 0; i < 5; i++)
-			out_skip("no --disk FILE", "(the disk part)");
+		for (i = 0; i < (int)(sizeof(disk_claims) /
+				      sizeof(*disk_claims)); i++)
+			out_skip("no --disk FILE", "%s", disk_claims[i]);
 		part_lazymap();
 		return;
 	}
