@@ -34,7 +34,7 @@
 #                      pages.  --passes "" runs the suite once with the
 #                      module's defaults
 # --timeout SEC        fail if the VM has not finished after SEC seconds
-#                      (default 600)
+#                      (default 600 per pass)
 # --mem MB             guest memory in MiB (default 1024)
 # --append ARGS        extra kernel command line
 # --log FILE           the console log (default build/vm/check-<krel>.log)
@@ -70,7 +70,7 @@ usage() {
 }
 
 suite=bookworm kernel='' kdir='' module='' script='' log='' domake=1 rootfs=''
-passes='huge=never;huge=always'
+passes='huge=never;huge=always' timeout=''
 vmargs=()
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && break
@@ -91,12 +91,18 @@ while [ $# -gt 0 ]; do
 	--guest-script) script=$2 ;;
 	--passes) passes=$2 ;;
 	--log) log=$2 ;;
-	--timeout | --mem | --append) vmargs+=("$1" "$2") ;;
+	--timeout) timeout=$2 ;;
+	--mem | --append) vmargs+=("$1" "$2") ;;
 	*) usage ;;
 	esac
 	shift 2
 done
 # What is left is "-- QEMU-ARGS...", passed on as it is.
+if [ -z "$timeout" ]; then
+	n=${passes//[^;]/}
+	timeout=$((600 * (${#n} + 1)))
+fi
+vmargs+=(--timeout "$timeout")
 
 # 1, 2. The kernel and the module.
 lm_vm_select "$suite" "$kernel" "$kdir" "$module" step
