@@ -203,9 +203,9 @@ static struct folio *lazymap_store_add(struct lazymap_store *store,
 				       bool *allocated)
 {
 	struct address_space *mapping = lazymap_store_mapping(store);
-	gfp_t gfp = mapping_gfp_mask(mapping);
 	struct folio *folio;
 	pgoff_t first;
+	gfp_t gfp;
 	int err;
 
 	for (;;) {
@@ -216,39 +216,35 @@ static struct folio *lazymap_store_add(struct lazymap_store *store,
 
 		if (order && lazymap_store_block_busy(mapping, index, order))
 			order = 0;
-		if (order)
-			gfp = lazymap_huge_gfp();
+		gfp = order ? lazymap_huge_gfp() : mapping_gfp_mask(mapping);
 		folio = lazymap_filemap_alloc_folio(gfp | __GFP_ZERO, order);
-		if (!folio) {
-			if (!order)
-				return ERR_PTR(-ENOMEM);
-			order = 0;
-			gfp = mapping_gfp_mask(mapping);
-			continue;
-		}
-		/* Nobody can see the folio before it is added: no barrier. */
-		__folio_mark_uptodate(folio);
+		if (folio) {
+			/* Nobody can see it before it is added: no barrier. */
+			__folio_mark_uptodate(folio);
 
-		/* Locks the folio and charges it to the current memcg. */
-		first = round_down(index, 1UL << order);
-		err = filemap_add_folio(mapping, folio, first, gfp);
-		if (!err) {
-			folio_mark_dirty(folio);
-			*allocated = true;
-			return folio;
+			/* Locks it and charges it to the current memcg. */
+			first = round_down(index, 1UL << order);
+			err = filemap_add_folio(mapping, folio, first, gfp);
+			if (!err) {
+				folio_mark_dirty(folio);
+				*allocated = true;
+				return folio;
+			}
+			folio_put(folio);
+		} else {
+			err = -ENOMEM;
 		}
-		folio_put(folio);
-		if (err != -EEXIST && !order)
-			return ERR_PTR(err);
 		/*
 		 * -EEXIST: another task added a folio first, at @index (use
-		 * it) or elsewhere in the block (a single page then).  Any
-		 * other error of a huge folio: try a single page.
+		 * it) or elsewhere in the block (a single page then, as the
+		 * block is busy).  Any other failure of a huge folio, to
+		 * allocate or to add it: try a single page.
 		 */
-		if (err != -EEXIST) {
-			order = 0;
-			gfp = mapping_gfp_mask(mapping);
-		}
+		if (err == -EEXIST)
+			continue;
+		if (!order)
+			return ERR_PTR(err);
+		order = 0;
 	}
 }
 

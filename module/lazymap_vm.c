@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
+#include <linux/xarray.h>
 
 #include "lazymap.h"
 #include "lazymap_compat.h"
@@ -63,13 +64,43 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED;
 }
 
+/*
+ * Fault-around: map the already-resident neighbours of a read fault
+ * without calling .fault for each; holes are left to .fault.
+ *
+ * The kernel offers a window of fault_around_bytes (64 KiB) around the
+ * fault.  That window is kept when the faulting page is a hole, as in a
+ * first touch: there the pages ahead are holes too, or were mapped by the
+ * faults before, and a wider window would only walk them again at every
+ * fault (a window of the whole page table made a sequential first read
+ * 3.3 times slower).  When the faulting page is resident, the store
+ * around it usually is too (a re-map of a populated store): the window
+ * then reaches ahead to the end of the page table that maps the fault,
+ * within the VMA and the device, so one fault maps up to a page table's
+ * worth of resident pages instead of 64 KiB.  Pages behind the fault keep
+ * the kernel's window; filemap_map_pages() skips what is mapped already.
+ */
+static vm_fault_t lazymap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				    pgoff_t end_pgoff)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct lazymap_store *store = lazymap_file_store(vma->vm_file);
+	unsigned long last;
+	pgoff_t end;
+
+	if (xa_load(&vma->vm_file->f_mapping->i_pages, vmf->pgoff)) {
+		/* The last byte of the page table, of the VMA. */
+		last = min(vmf->address | ~PMD_MASK, vma->vm_end - 1);
+		end = vmf->pgoff + ((last - vmf->address) >> PAGE_SHIFT);
+		end = min_t(pgoff_t, end, store->pages - 1);
+		end_pgoff = max(end_pgoff, end);
+	}
+	return filemap_map_pages(vmf, start_pgoff, end_pgoff);
+}
+
 static const struct vm_operations_struct lazymap_vm_ops = {
 	.fault		= lazymap_fault,
-	/*
-	 * Fault-around: map the already-resident neighbours of a read fault
-	 * without calling .fault for each.  Holes are left to .fault.
-	 */
-	.map_pages	= filemap_map_pages,
+	.map_pages	= lazymap_map_pages,
 };
 
 /* Refuse rather than trim: the VMA's bounds are not ours to change. */

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check-debug`: the whole selftest suite on the debug kernel (KASAN,
-# lockdep, kmemleak, DEBUG_VM, fault injection), then rmmod and kmemleak.
+# lockdep, kmemleak, DEBUG_VM, fault injection), under huge=never and again
+# under huge=always (check.sh's default passes; the debug kernel has THP),
+# then rmmod and kmemleak.
 #
 #   scripts/check-debug.sh [--timeout SEC] [--mem MB] [-- QEMU-ARGS...]
 #
-# --timeout SEC  fail if the VM has not finished after SEC s (default 1800)
+# --timeout SEC  fail if the VM has not finished after SEC s (default 3600:
+#                two passes of the suite, huge=never and huge=always, each
+#                took about 12 minutes on a host at load 8-9)
 # --mem MB       guest memory (default 1024)
 #
 # Steps: scripts/build-debug-kernel.sh (cached after the first build), then
@@ -27,7 +31,7 @@ usage() {
 	lm_die "usage: $0 [--timeout SEC] [--mem MB] [-- QEMU-ARGS...]"
 }
 
-timeout=1800 mem=1024
+timeout=3600 mem=1024
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;

@@ -5,7 +5,10 @@
 # test VM's init from /lazymap on the debug kernel, in the Debian root
 # filesystem (check.sh --rootfs).  POSIX sh: it also runs under busybox.
 #
-# 1. The whole selftest suite (run_tests.sh loads the module).
+# 1. The whole selftest suite (run_tests.sh loads the module), in each
+#    pass of LAZYMAP_PASSES (check.sh --passes; by default huge=never,
+#    then huge=always, so KASAN, lockdep and DEBUG_VM see the huge-page
+#    paths too).
 # 2. A kmemleak scan with the module still loaded, so that a leak's
 #    backtrace still resolves the module's symbols.
 # 3. rmmod lazymap: the suite must leave nothing that pins the module.
@@ -14,7 +17,7 @@
 # kmemleak reports an object only once it has been seen unreferenced in a
 # scan and is older than 5 s, so each check is two scans 6 s apart.  Each
 # check is one more KTAP result; the last line is run_tests.sh's
-# "lazymap-totals:" line with them added.  KASAN, lockdep, DEBUG_VM and
+# "lazymap-totals:" line (of all passes) with them added.  KASAN, lockdep, DEBUG_VM and
 # other reports go to the kernel log, which scripts/vm-run.sh judges.
 set -u
 

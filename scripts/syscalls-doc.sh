@@ -12,7 +12,8 @@
 #          `make check-matrix` that holds surface rows
 # -o FILE  where to write (default docs/syscalls.md; - for stdout)
 #
-# Each program prints one line per row,
+# Of a log of several passes (check.sh --passes), only the first pass
+# counts: make check's huge=never.  Each program prints one line per row,
 #
 #   # surface|family|call|lazymap|memfd|anon or -|verdict|reason
 #
@@ -65,7 +66,11 @@ stream() {
 		[ -n "$rel" ] || lm_die "$f: no 'Linux version' line"
 		printf 'K|%s|%s|%s|%s\n' "$rel" "${deb:-?}" \
 			"${f#"$LM_TOP"/}" "$date"
-		grep -a '^# surface|' "$f" | tr -d '\r' | sed 's/^# surface|/R|/'
+		# Only the first pass's rows (the 4 KiB pages of a check.sh run
+		# with passes, whose reference is the memfd): the end of a pass
+		# is its "lazymap-pass:" line.
+		tr -d '\r' <"$f" | awk '/^lazymap-pass: /{ exit }
+			/^# surface\|/' | sed 's/^# surface|/R|/'
 	done
 }
 

@@ -116,11 +116,19 @@ static long f_sync_file_range(struct sf_t *t)
 	return r;
 }
 
+/*
+ * syncfs(2) reports a writeback error of the file system that no syncfs
+ * has seen yet, even one from before the file was opened (errseq).  The
+ * memfd's file system is the kernel's one internal tmpfs, where an earlier
+ * test (MADV_HWPOISON of a memfd page: EIO) leaves one: a first syncfs
+ * takes it, on both sides, so the row measures this file's own.
+ */
 static long f_syncfs(struct sf_t *t)
 {
 	long r;
 
 	prep(t);
+	syncfs(t->fd);
 	r = sf_ret(syncfs(t->fd));
 	after(t);
 	return r;

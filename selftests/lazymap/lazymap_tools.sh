@@ -17,7 +17,8 @@
 #   lt_klog_mark           remember how long the kernel log is
 #   lt_klog_check          print the kernel log lines since lt_klog_mark
 #                          that report a problem; false if there are any
-#   lt_reload              rmmod + insmod $LAZYMAP_KO, one more result:
+#   lt_reload              rmmod + insmod $LAZYMAP_KO with the suite's
+#                          $LAZYMAP_PARAMS (run_tests.sh), one more result:
 #                          proof that the tool left nothing holding the
 #                          device, and an empty store for what runs next
 #   lt_finish              print the "# Totals:" line and exit (non-zero if
@@ -86,11 +87,14 @@ lt_klog_check() {
 }
 
 lt_reload() {
+	# shellcheck disable=SC2086 # one word per parameter
 	if ! rmmod lazymap; then
 		lt_result fail "rmmod lazymap afterwards" \
 			"something still holds the device"
-	elif ! insmod "${LAZYMAP_KO:-/lazymap/lazymap.ko}"; then
-		lt_result fail "insmod ${LAZYMAP_KO:-/lazymap/lazymap.ko} again"
+	elif ! insmod "${LAZYMAP_KO:-/lazymap/lazymap.ko}" \
+		${LAZYMAP_PARAMS:-}; then
+		lt_result fail "insmod ${LAZYMAP_KO:-/lazymap/lazymap.ko}" \
+			"${LAZYMAP_PARAMS:-} again"
 	else
 		lt_result ok "rmmod and insmod afterwards"
 	fi
