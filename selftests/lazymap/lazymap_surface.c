@@ -370,7 +370,7 @@ static void sf_expand(char *out, size_t len, const char *pat)
 				end = (char *)pat + 1;
 			if (!strncmp(end, "PS}", 3)) {
 				o += (size_t)snprintf(out + o, len - o, "%zu",
-						      n * lm_ps);
+						      (size_t)n * lm_ps);
 				pat = end + 3;
 				continue;
 			}

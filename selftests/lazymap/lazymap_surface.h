@@ -61,7 +61,7 @@ struct sf_t {
 	enum sf_kind kind;
 	int fd;			/* the target; -1 for anonymous memory */
 	uint64_t size;		/* of the device and of the memfd */
-	long arg;		/* the row's argument: a flag, advice, mode */
+	int64_t arg;		/* the row's argument: a flag, advice, mode */
 	char eff[SF_EFF_LEN];	/* the effect, appended by sf_eff() */
 };
 
@@ -69,7 +69,7 @@ struct sf_row {
 	const char *family;
 	const char *call;
 	long (*run)(struct sf_t *t);
-	long arg;
+	int64_t arg;
 	bool anon;		/* also run on anonymous memory */
 	const char *lm;		/* INHERENT: lazymap's exact outcome */
 	const char *memfd;	/* INHERENT: the memfd's, or NULL */
@@ -184,11 +184,11 @@ void sf_cleanup(void);
  */
 #define SF_SAME(fam, name, fn, a, ...)					\
 	{ .row = { .family = fam, .call = name, .run = fn,		\
-		   .arg = (long)(a), ##__VA_ARGS__ } }
+		   .arg = (int64_t)(a), ##__VA_ARGS__ } }
 
 #define SF_INHERENT(fam, name, fn, a, lm_out, memfd_out, reason, ...)	\
 	{ .row = { .family = fam, .call = name, .run = fn,		\
-		   .arg = (long)(a), .lm = lm_out, .memfd = memfd_out,	\
+		   .arg = (int64_t)(a), .lm = lm_out, .memfd = memfd_out,	\
 		   .why = reason, ##__VA_ARGS__ } }
 
 #endif /* LAZYMAP_SURFACE_H */

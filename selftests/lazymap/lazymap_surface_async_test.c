@@ -31,7 +31,7 @@
 
 #define SEED		0x6173796e	/* "asyn" */
 /* In a_uffd's arg, above the register mode: ask for this feature. */
-#define WP_ASYNC	(1L << 32)
+#define WP_ASYNC	((int64_t)1 << 32)
 #define NMAP		4
 
 /*
