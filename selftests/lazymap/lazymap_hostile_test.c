@@ -446,14 +446,6 @@ h_bad(struct hostile *h, struct __test_metadata *md, const char *fmt, ...)
 
 #define H_BAD(...)	h_bad(h, _metadata, __VA_ARGS__)
 
-/*
- * The calls below are never inlined into the test, which the harness runs
- * in a function that calls setjmp(): there gcc would warn, for some
- * architectures, that their locals might be clobbered by the harness's
- * longjmp() (-Wclobbered), though none is used after one.
- */
-#define H_CALL		static __attribute__((noinline))
-
 /* ---- ioctl ---- */
 
 /* Commands the VFS handles before the driver sees them: not ours. */
@@ -540,7 +532,7 @@ static bool h_range_valid(const struct hostile *h,
 	       r->offset <= h->size && r->length <= h->size - r->offset;
 }
 
-H_CALL bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
+static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 {
 	int fdi = h_rand(h, 10) < 7 ? 0 : 1 + (int)h_rand(h, 2);
 	uint32_t cmd = h_cmd(h);
@@ -611,7 +603,7 @@ H_CALL bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 
 /* ---- mmap ---- */
 
-H_CALL bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
+static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 {
 	static const int types[] = { MAP_SHARED, MAP_PRIVATE,
 				     MAP_SHARED_VALIDATE, 0 };
@@ -781,7 +773,7 @@ static size_t h_prepare_source(struct hostile *h, const struct hptr *src,
 	return src->wcap;
 }
 
-H_CALL bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
+static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 {
 	bool is_write = h_rand(h, 2), vec = !h_rand(h, 4);
 	int fdi = h_rand(h, 10) < 7 ? 0 : 1 + (int)h_rand(h, 2);
@@ -879,7 +871,7 @@ H_CALL bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 
 /* ---- lseek ---- */
 
-H_CALL bool h_seek(struct hostile *h, struct __test_metadata *_metadata,
+static bool h_seek(struct hostile *h, struct __test_metadata *_metadata,
 		   int fdi, int64_t off, int whence)
 {
 	int64_t cur, want = -1, r;
@@ -959,7 +951,7 @@ H_CALL bool h_seek(struct hostile *h, struct __test_metadata *_metadata,
 	return true;
 }
 
-H_CALL bool h_one_seek(struct hostile *h, struct __test_metadata *_metadata)
+static bool h_one_seek(struct hostile *h, struct __test_metadata *_metadata)
 {
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END,
 				       SEEK_DATA, SEEK_HOLE, 5, -1, 100 };
