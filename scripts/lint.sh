@@ -9,7 +9,7 @@
 #   - checkpatch: checkpatch.pl --strict --no-tree --max-line-length=80
 #     --ignore LONG_LINE_STRING (coding-style: never break a user-visible
 #     string) on module/*.[ch], module/probes/*.c, module/uapi/linux/*.h;
-#     the same on userspace/*.[ch] and selftests/lazymap/*.[ch], also
+#     the same on userspace/*/*.[ch] and selftests/lazymap/*.[ch], also
 #     ignoring the rules that prescribe kernel-only facilities or trip on
 #     libc names: PREFER_KERNEL_TYPES (u64), BIT_MACRO (BIT_ULL),
 #     PREFER_DEFINED_ATTRIBUTE_MACRO (__printf), VOLATILE (a test forces a
@@ -96,7 +96,8 @@ step_checkpatch() {
 	lm_need_pkgs perl
 	tools=$(kernel_tools)
 	mapfile -t kfiles < <(c_files module module/probes module/uapi/linux)
-	mapfile -t ufiles < <(c_files userspace selftests/lazymap)
+	# userspace/*: one folder per program, and common/.
+	mapfile -t ufiles < <(cd "$LM_TOP" && c_files userspace/* selftests/lazymap)
 	: >"$log"
 	lm_log "checkpatch: ${#kfiles[@]} module files, ${#ufiles[@]} userspace/selftest files"
 	if [ ${#kfiles[@]} -gt 0 ]; then

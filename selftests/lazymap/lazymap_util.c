@@ -11,13 +11,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "counters.h"
+#include "kpageflags.h"
 #include "lazymap_util.h"
+#include "pagemap.h"
+#include "smaps.h"
 
 size_t lm_ps;
 
@@ -193,17 +196,9 @@ int lm_write_str(const char *path, const char *s)
 
 uint64_t lm_pagemap(const void *addr)
 {
-	uint64_t ent = 0;
-	off_t off = (off_t)((uintptr_t)addr / lm_ps * sizeof(ent));
-	int fd;
+	uint64_t ent;
 
-	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, sizeof(ent), off) != sizeof(ent))
-		ent = 0;
-	close(fd);
-	return ent;
+	return pm_read_raw(0, addr, 1, &ent) ? 0 : ent;
 }
 
 uint64_t lm_pfn(const void *addr)
@@ -534,49 +529,15 @@ size_t lm_huge_block(int fd)
 
 long lm_minflt(void)
 {
-	struct rusage ru;
-
-	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_minflt;
+	return minor_faults();
 }
 
 int lm_smaps_kb(const void *addr, const char *key, uint64_t *kb)
 {
-	uintptr_t a = (uintptr_t)addr;
-	unsigned long start, end;
-	size_t klen = strlen(key);
-	bool in = false;
-	char line[512];
-	int err = -ENOENT;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		/* A mapping's first line: "start-end perms ..." */
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= start && a < end;
-			continue;
-		}
-		if (in && !strncmp(line, key, klen) && line[klen] == ':') {
-			*kb = strtoull(line + klen + 1, NULL, 10);
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
+	return smaps_field_kb(0, addr, key, kb);
 }
 
 int lm_kpageflags(uint64_t pfn, uint64_t *flags)
 {
-	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, flags, sizeof(*flags), (off_t)(pfn * sizeof(*flags)));
-	close(fd);
-	return n == sizeof(*flags) ? 0 : -EIO;
+	return kpageflags_read(pfn, flags);
 }

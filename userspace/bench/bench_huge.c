@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,16 +31,17 @@
 #include "bench_scenarios.h"
 #include "bench_store.h"
 #include "bench_util.h"
+#include "counters.h"
 
 #define THP_PMD_SIZE	"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 
 static long minflt(void)
 {
-	struct rusage ru;
+	long n = minor_faults();
 
-	if (getrusage(RUSAGE_SELF, &ru))
+	if (n < 0)
 		die("getrusage:");
-	return ru.ru_minflt;
+	return n;
 }
 
 /* The kernel's huge page size, or 0 without THP. */
