@@ -22,7 +22,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir= arch=
+kdir='' arch=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=$2; shift 2 ;;

@@ -189,7 +189,7 @@ fk_foreign() {
 	ver=$(fk_candidate "$img")
 	hdr=linux-headers-$KREL
 	hver=$(fk_candidate "$hdr")
-	[ -n "$ver" ] && [ -n "$hver" ] ||
+	{ [ -n "$ver" ] && [ -n "$hver" ]; } ||
 		fk_unavailable "no $img or $hdr for $arch in $suite"
 	mapfile -t deps < <(lm_papt apt-cache depends "$hdr" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p')

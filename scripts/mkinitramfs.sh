@@ -77,7 +77,7 @@ done
 
 lm_need_pkgs busybox-static cpio binutils
 busybox=/bin/busybox
-stripper=strip
+stripper='strip'
 lm_arch "${arch:-$(dpkg --print-architecture)}"
 if [ -z "$LM_ARCH_NATIVE" ]; then
 	# shellcheck disable=SC2046 # a list of package names
