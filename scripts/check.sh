@@ -4,6 +4,7 @@
 # Run the lazymap selftests in a QEMU VM (`make check`).
 #
 #   scripts/check.sh [--suite SUITE | --kernel VMLINUZ [--kdir KDIR]]
+#                    [--arch ARCH [--flavour FLAVOUR]] [--user-arch ARCH]
 #                    [--module KO] [--no-make] [--rootfs] [--guest-script FILE]
 #                    [--timeout SEC] [--mem MB] [--append ARGS] [--log FILE]
 #                    [--verbose] [-- QEMU-ARGS...]
@@ -14,6 +15,14 @@
 # --kernel VMLINUZ     boot this kernel image instead (e.g. a debug kernel)
 # --kdir KDIR          kernel build tree to build the module against; needed
 #                      with --kernel unless --module is given
+# --arch ARCH          the kernel's Debian architecture (default amd64; see
+#                      scripts/arch-lib.sh): fetch, build and boot for it
+# --flavour FLAVOUR    the kernel flavour (default: ARCH), e.g. arm64-16k
+# --user-arch ARCH     the architecture of the test programs (default: the
+#                      kernel's), e.g. i386 on amd64 for the compat layer;
+#                      programs of another architecture than the host's are
+#                      cross-built into build/arch/ARCH/ (with --no-make,
+#                      taken from there), and the guest's busybox is ARCH's
 # --module KO          boot this prebuilt lazymap.ko, do not build one
 # --no-make            do not run `make userspace selftests`: take what
 #                      build/userspace/ and build/selftests/ hold
@@ -21,7 +30,7 @@
 #                      and stress-ng (scripts/mkrootfs.sh, built once and
 #                      cached; `make check` uses it) instead of busybox: the
 #                      tool tests (lazymap_fio_test.sh, ...) run only there
-#                      and skip in a busybox guest
+#                      and skip in a busybox guest; amd64 programs only
 # --guest-script FILE  what the guest runs (POSIX sh, run from /lazymap; see
 #                      scripts/mkinitramfs.sh); default: the selftest runner
 #                      /lazymap/selftests/run_tests.sh
@@ -53,12 +62,14 @@ set -euo pipefail
 
 usage() {
 	lm_die "usage: $0 [--suite SUITE | --kernel VMLINUZ [--kdir KDIR]]" \
+		"[--arch ARCH [--flavour FLAVOUR]] [--user-arch ARCH]" \
 		"[--module KO] [--no-make] [--rootfs] [--guest-script FILE]" \
 		"[--timeout SEC] [--mem MB] [--append ARGS] [--log FILE]" \
 		"[--verbose] [-- QEMU-ARGS...]"
 }
 
 suite=bookworm kernel='' kdir='' module='' script='' log='' domake=1 rootfs=''
+uarch=
 vmargs=()
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && break
@@ -76,6 +87,9 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2 ;;
 	--kdir) kdir=$2 ;;
 	--module) module=$2 ;;
+	--arch) LM_VM_ARCH=$2 ;;
+	--flavour) LM_VM_FLAVOUR=$2 ;;
+	--user-arch) uarch=$2 ;;
 	--guest-script) script=$2 ;;
 	--log) log=$2 ;;
 	--timeout | --mem | --append) vmargs+=("$1" "$2") ;;
@@ -84,6 +98,11 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 # What is left is "-- QEMU-ARGS...", passed on as it is.
+: "${uarch:=$LM_VM_ARCH}"
+lm_arch "$uarch"
+native=$LM_ARCH_NATIVE
+[ -n "$native" ] || [ -z "$rootfs" ] ||
+	lm_die "--rootfs holds amd64 programs: not for $uarch programs"
 
 # 1, 2. The kernel and the module.
 lm_vm_select "$suite" "$kernel" "$kdir" "$module" step
@@ -91,15 +110,21 @@ kernel=$LM_VM_KERNEL krel=$LM_VM_KREL module=$LM_VM_MODULE
 
 # Runs of the same kernel share a directory: take turns.
 dir=$LM_BUILD/vm/check-$krel
+[ "$uarch" = "$LM_VM_ARCH" ] || dir+=-$uarch
 lm_vm_lock "$dir" "check run on $krel"
 [ -n "$log" ] || log=$LM_BUILD/vm/check-$krel.log
 
 # 3. Userspace programs and selftests.
-if [ -n "$domake" ]; then
+top=$LM_BUILD
+[ -n "$native" ] || top=$LM_BUILD/arch/$uarch
+if [ -n "$domake" ] && [ -n "$native" ]; then
 	lm_log "step 3/5: building userspace programs and selftests"
 	lm_vm_make userspace selftests
+elif [ -n "$domake" ]; then
+	lm_log "step 3/5: building userspace programs and selftests for $uarch"
+	top=$(lm_vm_cross_make "$uarch")
 else
-	lm_log "step 3/5: (--no-make) using build/userspace and build/selftests"
+	lm_log "step 3/5: (--no-make) using $top/userspace and $top/selftests"
 fi
 
 # 4. The initramfs.
@@ -114,7 +139,8 @@ if [ -z "$script" ]; then
 	EOF
 fi
 [ -f "$script" ] || lm_die "guest script $script does not exist"
-lm_vm_payload
+lm_vm_payload "$top"
+[ -n "$native" ] || LM_VM_PAYLOAD+=(--arch "$uarch")
 if [ -n "$rootfs" ]; then
 	lm_log "step 4/5: the Debian root filesystem (built once, then cached)"
 	lm_vm_rootfs "$kernel" "$krel"
