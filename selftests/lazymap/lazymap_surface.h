@@ -188,7 +188,7 @@ void sf_cleanup(void);
 
 #define SF_INHERENT(fam, name, fn, a, lm_out, memfd_out, reason, ...)	\
 	{ .row = { .family = fam, .call = name, .run = fn,		\
-		   .arg = (int64_t)(a), .lm = lm_out, .memfd = memfd_out,	\
+		   .arg = (int64_t)(a), .lm = lm_out, .memfd = memfd_out, \
 		   .why = reason, ##__VA_ARGS__ } }
 
 #endif /* LAZYMAP_SURFACE_H */
