@@ -88,6 +88,7 @@ struct hostile {
 	unsigned char *resident;	/* per page, from mincore(), or NULL */
 	int probe;		/* an empty memfd: see h_access_ok() */
 	uintptr_t user_end;	/* no page can be mapped at or above it */
+	uint64_t stack_lo, stack_hi;	/* the stack and where it may grow */
 	uint64_t gap;		/* the largest free range of addresses */
 	uint64_t commit;	/* a private mapping may be refused past it */
 	unsigned long vm_refusals;	/* mmaps refused for want of memory */
@@ -224,7 +225,9 @@ static bool h_mapped(uintptr_t p)
 /*
  * A wild pointer: a random address from [lo, lo + span) with nothing mapped
  * in its page, so that the kernel's first access through it faults (it
- * goes no further) and no memory of this process is ever hit.
+ * goes no further) and no memory of this process is ever hit.  Nor may it
+ * be where the stack grows down to on an access (in a 32-bit address
+ * space, a random address may land there).
  */
 static char *h_wild(struct hostile *h, uint64_t lo, uint64_t span)
 {
@@ -232,7 +235,7 @@ static char *h_wild(struct hostile *h, uint64_t lo, uint64_t span)
 
 	do
 		p = (uintptr_t)(lo + h_rand(h, span));
-	while (h_mapped(p));
+	while (h_mapped(p) || (p >= h->stack_lo && p < h->stack_hi));
 	return (char *)p;
 }
 
@@ -349,6 +352,32 @@ static uintptr_t h_probe_user_end(void)
 		lo = mid;
 	}
 	return hi;
+}
+
+/*
+ * The main stack's mapping, from /proc/self/maps, and the free range below
+ * it, into which it grows when touched there: [*lo, *hi).
+ */
+static void h_probe_stack(uint64_t *lo, uint64_t *hi)
+{
+	uintmax_t start, stop, prev = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	*lo = *hi = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%jx-%jx", &start, &stop) != 2)
+			continue;
+		if (strstr(line, "[stack]")) {
+			*lo = prev;
+			*hi = stop;
+			break;
+		}
+		prev = stop;
+	}
+	fclose(f);
 }
 
 /*
@@ -1092,6 +1121,8 @@ FIXTURE_SETUP(hostile)
 	ASSERT_LE(0, h->probe);
 	h->user_end = h_probe_user_end();
 	h->gap = h_probe_gap(h->user_end);
+	h_probe_stack(&h->stack_lo, &h->stack_hi);
+	ASSERT_LT(h->stack_lo, h->stack_hi);
 	ASSERT_LT(16 * LM_MIB, h->gap);
 	ASSERT_EQ(0, sysinfo(&si));
 	/* Strict overcommit's default limit: swap + half the RAM. */
