@@ -808,7 +808,7 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	bool is_write = h_rand(h, 2), vec = !h_rand(h, 4);
 	int fdi = h_rand(h, 10) < 7 ? 0 : 1 + (int)h_rand(h, 2);
 	int64_t off = h_offset(h, false);
-	uint64_t len = h_length(h), n, cap, lim, max_rw;
+	uint64_t len = h_length(h), n, cap, lim, max_rw, vlen;
 	eset_t errs = 0, maybe = 0;
 	struct hptr buf = h_ptr(h);
 	struct iovec iov[2];
@@ -831,7 +831,15 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	ok_access = h_access_ok(h, &buf, len);
 	if (fdi == (is_write ? 1 : 2))
 		errs |= E(EBADF);
-	if (off < 0 || (int64_t)((uint64_t)off + len) < 0)
+	/*
+	 * The end of the transfer past the largest loff_t.  A vector's
+	 * length is first cut to MAX_RW_COUNT (import_iovec()), a plain
+	 * buffer's is checked whole (where access_ok() let it through:
+	 * s390 lets every length through).
+	 */
+	max_rw = (uint64_t)INT_MAX & ~(uint64_t)(lm_ps - 1); /* MAX_RW_COUNT */
+	vlen = vec && len > max_rw ? max_rw : len;
+	if (off < 0 || (int64_t)((uint64_t)off + vlen) < 0)
 		errs |= E(EINVAL);
 	/*
 	 * A length that is negative as the kernel's ssize_t: a vector's is
@@ -850,7 +858,6 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 		n = 0;
 	else
 		n = len < h->size - off ? len : h->size - off;
-	max_rw = (uint64_t)INT_MAX & ~(uint64_t)(lm_ps - 1); /* MAX_RW_COUNT */
 	if (n > max_rw)
 		n = max_rw;
 	if (is_write && len && off >= 0 && (uint64_t)off >= h->size)
