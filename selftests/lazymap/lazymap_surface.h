@@ -76,6 +76,12 @@ struct sf_row {
 	const char *why;	/* INHERENT: the reason */
 	const char *gap;	/* a known module gap: fails until fixed */
 	bool or_same;		/* INHERENT only where the memfd differs */
+	/*
+	 * INHERENT: the memfd's outcome is .memfd only where this says the
+	 * kernel has the feature (an architecture may not); elsewhere the
+	 * memfd must refuse as lazymap does (.lm).
+	 */
+	bool (*memfd_if)(void);
 	const char *skip_on;	/* skip the row if the memfd gives this */
 };
 
