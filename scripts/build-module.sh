@@ -3,10 +3,15 @@
 #
 # Build lazymap.ko for one kernel and print the path of the module.
 #
-#   scripts/build-module.sh [--kdir DIR] [-- MAKE-ARGS...]
+#   scripts/build-module.sh [--kdir DIR] [--arch ARCH] [-- MAKE-ARGS...]
 #
 # --kdir  a kernel build tree or headers package (default: the headers of
 #         Debian bookworm's current linux-image-amd64, installed if missing)
+# --arch  the kernel's Debian architecture, when it is not this machine's:
+#         the build uses its cross compiler (scripts/arch-lib.sh), which
+#         must be installed (scripts/fetch-kernel.sh --arch does that).
+#         Headers of 6.12 and later name it themselves; 6.1's take it from
+#         CROSS_COMPILE, which this sets.
 #
 # Objects go to build/module-<kernel release>/, a directory of links to the
 # sources, so several kernels can be built side by side and nothing lands
@@ -17,14 +22,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir=
+kdir='' arch=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=$2; shift 2 ;;
+	--arch) arch=$2; shift 2 ;;
 	--) shift; break ;;
-	*) lm_die "usage: $0 [--kdir DIR] [-- MAKE-ARGS...]" ;;
+	*) lm_die "usage: $0 [--kdir DIR] [--arch ARCH] [-- MAKE-ARGS...]" ;;
 	esac
 done
+if [ -n "$arch" ]; then
+	lm_arch "$arch"
+	[ -n "$LM_ARCH_NATIVE" ] || export CROSS_COMPILE=$LM_ARCH_TRIPLET-
+fi
 
 if [ -z "$kdir" ]; then
 	abi=$(lm_bookworm_abi)

@@ -3,10 +3,13 @@
 #
 # Fetch a Debian kernel image to boot under QEMU and print where it is.
 #
-#   scripts/fetch-kernel.sh [--suite SUITE]
+#   scripts/fetch-kernel.sh [--suite SUITE] [--arch ARCH] [--flavour FLAVOUR]
 #
-# --suite  the Debian suite whose kernel to fetch (default: bookworm, the only
-#          one built in; see "Adding a suite" below)
+# --suite    the Debian suite whose kernel to fetch (default: bookworm, the
+#            only one built in; see "Adding a suite" below)
+# --arch     the kernel's Debian architecture (default: amd64; see
+#            scripts/arch-lib.sh for the others)
+# --flavour  the kernel flavour, linux-image-FLAVOUR (default: ARCH)
 #
 # Prints three eval-able lines on stdout, progress on stderr:
 #
@@ -14,7 +17,16 @@
 #   KREL=<kernel release, e.g. 6.1.0-57-amd64>
 #   KDIR=<kernel headers to build modules against>
 #
-# so a caller does: eval "$(scripts/fetch-kernel.sh)".
+# so a caller does: eval "$(scripts/fetch-kernel.sh)".  When the kernel is
+# not amd64's own (another --arch or --flavour) a fourth line follows,
+#
+#   BUILD_IN=<the suite chroot to build the module in, or empty: the host>
+#
+# and the recipe is fk_foreign below: a private apt configuration per suite
+# and architecture, never the host's.  Exit status 3, with a line
+# "unavailable: <reason>" on stderr, means the mirror does not serve that
+# kernel (no such flavour in the suite, or a package it cannot deliver):
+# not a failure of lazymap.
 #
 # The package is fetched with `apt-get download` and unpacked with
 # `dpkg-deb -x` into $LM_CACHE/kernels/<suite>/<package version>/root/, once;
@@ -121,14 +133,173 @@ fk_suite_bookworm() {
 	KDIR=/usr/src/linux-headers-$KREL
 }
 
-suite=bookworm
+# fk_unavailable REASON: the mirror cannot serve this kernel.
+fk_unavailable() {
+	printf 'unavailable: %s\n' "$*" >&2
+	exit 3
+}
+
+# fk_candidate PKG: the version apt would download of PKG, or nothing.
+fk_candidate() {
+	local v
+	v=$(lm_papt apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	[ "$v" = "(none)" ] || printf '%s\n' "$v"
+}
+
+# fk_meta FLAVOUR: the meta package of the flavour's current kernel:
+# linux-image-FLAVOUR, or in a suite that ships it only as a versioned
+# backport (bookworm's arm64-16k: linux-image-6.12-arm64-16k) the newest
+# linux-image-X.Y-FLAVOUR.
+fk_meta() {
+	local f=$1
+	if [ -n "$(fk_candidate "linux-image-$f")" ]; then
+		echo "linux-image-$f"
+		return 0
+	fi
+	lm_papt apt-cache pkgnames linux-image- 2>/dev/null |
+		grep -E "^linux-image-[0-9]+\.[0-9]+-$f\$" | sort -V | tail -n1
+}
+
+# fk_foreign SUITE ARCH FLAVOUR: the current FLAVOUR kernel of SUITE for
+# ARCH, resolved from the private package lists: the image (only the kernel
+# file is kept), its headers and the amd64 linux-kbuild of the same version
+# (the ARCH one holds ARCH binaries), unpacked together so that the
+# headers' relative links resolve.  bookworm's go to $LM_CACHE/kernels/ and
+# build on the host with bookworm's cross compiler; a newer suite's kbuild
+# tools need its glibc, so its trees go into the suite's chroot
+# (scripts/suite-chroot.sh), with the cross compiler the kernel was built
+# with, and KDIR is a path in there.  Sets KERNEL, KREL, KDIR and BUILD_IN.
+fk_foreign() {
+	local suite=$1 arch=$2 flavour=$3 meta abi img ver hdr hver deps=() d
+	local top='' base dir root files tmp cc n ccpkg chroot_sh
+	chroot_sh=$LM_TOP/scripts/suite-chroot.sh
+	lm_private_apt "$suite" "$arch"
+	meta=$(fk_meta "$flavour")
+	[ -n "$meta" ] ||
+		fk_unavailable "no linux-image-$flavour for $arch in $suite"
+	abi=$(lm_papt apt-cache depends "$meta" 2>/dev/null |
+		sed -n "s/^ *Depends: linux-image-\\(.*\\)-$flavour\$/\\1/p" |
+		head -n1)
+	[ -n "$abi" ] || lm_die "cannot resolve the ABI of $meta ($suite, $arch)"
+	KREL=$abi-$flavour
+	# Since 7.x linux-image-KREL is empty and the kernel is in
+	# linux-binary-KREL, as usr/lib/modules/KREL/vmlinuz.
+	img=linux-binary-$KREL
+	[ -n "$(fk_candidate "$img")" ] || img=linux-image-$KREL
+	ver=$(fk_candidate "$img")
+	hdr=linux-headers-$KREL
+	hver=$(fk_candidate "$hdr")
+	{ [ -n "$ver" ] && [ -n "$hver" ]; } ||
+		fk_unavailable "no $img or $hdr for $arch in $suite"
+	mapfile -t deps < <(lm_papt apt-cache depends "$hdr" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p')
+
+	if [ "$suite" != bookworm ]; then
+		"$chroot_sh" create "$suite" make
+		top=$("$chroot_sh" path "$suite")
+		BUILD_IN=$suite
+	fi
+	# As the builder sees it: a chroot path for the chroot suites.
+	base=/var/cache/lazymap/kernels/$suite-$flavour
+	[ -n "$top" ] || base=$LM_CACHE/kernels/$suite-$flavour
+	dir=$base/$ver
+	root=$dir/root
+	KDIR=$root/usr/src/linux-headers-$KREL
+
+	mkdir -p "$top$base"
+	exec {lock}>"$top$base.lock"
+	flock "$lock"
+	if [ ! -f "$top$dir/ready" ]; then
+		rm -rf "$top$dir"
+		tmp=$top$dir/debs
+		mkdir -p "$tmp" "$top$root"
+		lm_log "downloading $img $ver and its headers ($suite, $arch)"
+		files=("$img:$arch=$ver" "$hdr:$arch=$hver")
+		for d in ${deps[@]+"${deps[@]}"}; do
+			case $d in
+			linux-kbuild-*) files+=("$d:amd64=$hver") ;;
+			*) files+=("$d=$hver") ;;
+			esac
+		done
+		if ! (cd "$tmp" && lm_papt apt-get download -qq "${files[@]}") \
+			>"$top$dir/download.log" 2>&1; then
+			fk_unavailable "the mirror does not deliver" \
+				"${files[*]}: $(grep -m1 -E '^(E|W):' \
+				"$top$dir/download.log")"
+		fi
+		lm_log "unpacking the kernel and the headers of $KREL"
+		for d in "$tmp"/*.deb; do
+			case ${d##*/} in
+			linux-image-* | linux-binary-*)
+				# Only the kernel: the modules are 100 MB and
+				# the tests need none.
+				dpkg-deb --fsys-tarfile "$d" | tar -x -C "$top$root" \
+					--wildcards '*/vmlinu[xz]*' ;;
+			*) dpkg-deb -x "$d" "$top$root" ;;
+			esac || lm_die "cannot unpack $d"
+		done
+		rm -rf "$tmp"
+		# The headers' Makefile includes the common headers by their
+		# absolute path (sid's sets KBUILD_OUTPUT too): point it here,
+		# not at whatever the builder's /usr/src holds.
+		sed -i "s|/usr/src/|$root/usr/src/|g" "$top$KDIR/Makefile"
+		[ -f "$top$KDIR/.config" ] || lm_die "$hdr has no .config"
+		touch "$top$dir/ready"
+		# Earlier versions: never booted again.
+		for d in "$top$base"/*/; do
+			d=${d%/}
+			[ "$d" = "$top$dir" ] || rm -rf "$d"
+		done
+	fi
+	exec {lock}>&-
+
+	for KERNEL in "$top$root/boot/$LM_ARCH_IMAGE-$KREL" \
+		"$top$root/usr/lib/modules/$KREL/vmlinuz"; do
+		[ -f "$KERNEL" ] && break
+	done
+	[ -f "$KERNEL" ] || lm_die "no kernel image in $img"
+
+	# The compiler the kernel was built with: "gcc-12 (Debian ...)" or
+	# "aarch64-linux-gnu-gcc-14 (...)"; the cross compiler of the same
+	# major version, on the host or in the chroot.  pahole: headers that
+	# ship vmlinux generate BTF for modules.
+	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' \
+		"$top$KDIR/.config")
+	n=${cc##*gcc-}
+	[[ $n =~ ^[0-9]+$ ]] || lm_die "cannot tell the compiler of $KREL from '$cc'"
+	ccpkg=gcc-$n-$LM_ARCH_TRIPLET
+	if [ -n "$BUILD_IN" ]; then
+		"$chroot_sh" create "$suite" "$ccpkg" make perl dwarves
+	else
+		lm_need_pkgs "$ccpkg" make dwarves
+	fi
+}
+
+suite=bookworm arch=amd64 flavour=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--suite) [ $# -ge 2 ] || lm_die "--suite needs a value"
-		suite=$2; shift 2 ;;
-	*) lm_die "usage: $0 [--suite SUITE]" ;;
+	--suite | --arch | --flavour)
+		[ $# -ge 2 ] || lm_die "$1 needs a value" ;;
 	esac
+	case $1 in
+	--suite) suite=$2 ;;
+	--arch) arch=$2 ;;
+	--flavour) flavour=$2 ;;
+	*) lm_die "usage: $0 [--suite SUITE] [--arch ARCH] [--flavour FLAVOUR]" ;;
+	esac
+	shift 2
 done
+: "${flavour:=$arch}"
+lm_arch "$arch"
+
+if [ "$arch/$flavour" != amd64/amd64 ]; then
+	KERNEL='' KREL='' KDIR='' BUILD_IN=''
+	fk_foreign "$suite" "$arch" "$flavour"
+	lm_log "kernel $KREL ($suite, $arch): $KERNEL"
+	printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\nBUILD_IN=%q\n' \
+		"$KERNEL" "$KREL" "$KDIR" "$BUILD_IN"
+	exit 0
+fi
 
 hook=$LM_TOP/scripts/fetch-kernel.d/$suite.sh
 # shellcheck source=/dev/null

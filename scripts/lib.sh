@@ -10,12 +10,15 @@
 #              repository: ${XDG_CACHE_HOME:-$HOME/.cache}/lazymap
 #   LM_MIRROR  the Debian mirror of chroots and root filesystems:
 #              $LAZYMAP_MIRROR, default http://deb.debian.org/debian
+#   LM_SECURITY_MIRROR  its security archive (bookworm-security, ...):
+#              $LAZYMAP_SECURITY_MIRROR, default $LM_MIRROR-security
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 LM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LM_BUILD=$LM_TOP/build
 LM_CACHE=${LAZYMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lazymap}
 LM_MIRROR=${LAZYMAP_MIRROR:-http://deb.debian.org/debian}
+LM_SECURITY_MIRROR=${LAZYMAP_SECURITY_MIRROR:-$LM_MIRROR-security}
 
 # Progress goes to stderr so that stdout stays machine-readable.
 lm_log() { printf '==> %s\n' "$*" >&2; }
@@ -155,3 +158,70 @@ lm_debootstrap() {
 		"$@" "$suite" "$dir" "$LM_MIRROR" >"$log" 2>&1 ||
 		lm_die "debootstrap $suite failed: see $log"
 }
+
+# lm_private_apt SUITE ARCH: a private apt configuration for SUITE's ARCH
+# packages and amd64's (the kbuild tools that run on this host), under
+# $LM_CACHE/apt/SUITE-ARCH/, with its package lists refreshed (once per
+# process).  Sets LM_APT_CONFIG; `lm_papt apt-get download PKG:ARCH=VER`
+# then fetches into the current directory.  Not exported: the host's own
+# apt (lm_need_pkgs) must never see it.
+# The host's /etc/apt, package lists and dpkg architectures are not read or
+# written: APT_CONFIG is read before Dir::Etc::Parts, which points at the
+# private directory.  A list the mirror fails to deliver (a minor
+# architecture's security index in mid-sync) is a warning: the other lists
+# still resolve, and that is what "unavailable" later reports.
+lm_private_apt() {
+	local suite=$1 arch=$2 dir lock key=/usr/share/keyrings/debian-archive-keyring.gpg
+	dir=$LM_CACHE/apt/$suite-$arch
+	mkdir -p "$dir"/state/lists/partial "$dir"/cache/archives/partial \
+		"$dir"/etc/apt.conf.d "$dir"/etc/preferences.d \
+		"$dir"/etc/sources.list.d
+	touch "$dir/state/status"
+	lm_need_pkgs debian-archive-keyring
+	{
+		printf 'deb [signed-by=%s] %s %s main\n' "$key" "$LM_MIRROR" "$suite"
+		case $suite in
+		sid | unstable) ;;
+		*)
+			printf 'deb [signed-by=%s] %s %s-updates main\n' \
+				"$key" "$LM_MIRROR" "$suite"
+			printf 'deb [signed-by=%s] %s %s-security main\n' \
+				"$key" "$LM_SECURITY_MIRROR" "$suite"
+			;;
+		esac
+	} >"$dir/etc/sources.list"
+	cat >"$dir/apt.conf" <<-EOF
+	Dir::State "$dir/state";
+	Dir::State::status "$dir/state/status";
+	Dir::Cache "$dir/cache";
+	Dir::Etc::SourceList "$dir/etc/sources.list";
+	Dir::Etc::SourceParts "$dir/etc/sources.list.d";
+	Dir::Etc::Parts "$dir/etc/apt.conf.d";
+	Dir::Etc::Preferences "$dir/etc/preferences";
+	Dir::Etc::PreferencesParts "$dir/etc/preferences.d";
+	APT::Architecture "$arch";
+	APT::Architectures { "$arch"; "amd64"; };
+	APT::Sandbox::User "root";
+	Acquire::Languages "none";
+	Acquire::Check-Valid-Until "$([ "$suite" = sid ] && echo false || echo true)";
+	EOF
+	LM_APT_CONFIG=$dir/apt.conf
+	[ "${lm_private_apt_updated:-}" != "$dir" ] || return 0
+	lm_private_apt_updated=$dir
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	if ! lm_papt apt-get update -qq >"$dir/update.log" 2>&1; then
+		lm_warn "apt-get update of $suite/$arch: $(grep -m1 -E '^(E|W):' \
+			"$dir/update.log")"
+	fi
+	exec {lock}>&-
+}
+
+# lm_papt CMD...: run an apt command with lm_private_apt's configuration.
+lm_papt() {
+	APT_CONFIG=$LM_APT_CONFIG "$@"
+}
+
+# The architectures and the targets of make check-arch, as data.
+# shellcheck source=scripts/arch-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/arch-lib.sh"

@@ -8,11 +8,18 @@
 # from a bash script running with `set -euo pipefail`; it sources lib.sh.
 # Results come back in LM_VM_* variables, progress goes to stderr.
 #
+#   LM_VM_ARCH, LM_VM_FLAVOUR (variables, set by the caller)
+#       the Debian architecture and flavour of the kernel (default amd64,
+#       and the flavour named after the architecture); the functions below
+#       fetch, build, strip and boot for it (scripts/arch-lib.sh)
 #   lm_vm_kernel [SUITE]
 #       fetch the suite's kernel (default bookworm) with fetch-kernel.sh;
 #       sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR
 #   lm_vm_module KDIR [MAKE-ARGS...]
 #       build lazymap.ko with build-module.sh; sets LM_VM_MODULE
+#   lm_vm_krel KERNEL
+#       print the release a kernel image's path names: vmlinuz-KREL,
+#       vmlinux-KREL, or KREL/vmlinuz (7.x's usr/lib/modules/KREL/vmlinuz)
 #   lm_vm_select SUITE KERNEL KDIR MODULE STEP
 #       what a runner's options ask for: KERNEL (with KDIR or MODULE) if
 #       given, else the SUITE's kernel; then MODULE if given, else the module
@@ -28,15 +35,24 @@
 #   lm_vm_make [TARGET...]
 #       make -C $LM_TOP TARGET... (default: userspace selftests), skipping a
 #       target whose directory has no Makefile yet, with a warning
-#   lm_vm_payload
+#   lm_vm_cross_make ARCH
+#       build the userspace programs and the selftests for another
+#       architecture ARCH with its cross compiler (installed if missing),
+#       into build/arch/ARCH/{userspace,selftests}; prints that directory.
+#       64-bit file offsets on every architecture: a 32-bit build would
+#       otherwise truncate the tests' offsets past 4 GiB (CPPFLAGS from
+#       the environment are added)
+#   lm_vm_payload [DIR]
 #       sets the array LM_VM_PAYLOAD to mkinitramfs.sh arguments for the
-#       test payload: every executable in build/userspace/ (--bin to
-#       /lazymap/bin/), every file in build/selftests/ but objects (--add
-#       under /lazymap/selftests/) and selftests/lazymap/run_tests.sh
+#       test payload: every executable in DIR/userspace/ (--bin to
+#       /lazymap/bin/), every file in DIR/selftests/ but objects (--add
+#       under /lazymap/selftests/) and selftests/lazymap/run_tests.sh; DIR
+#       is build/ by default, lm_vm_cross_make's for another architecture
 #   lm_vm_initramfs OUT KO GUEST_SCRIPT [MKINITRAMFS-ARGS...]
-#       build the initramfs OUT with KO (debug info stripped, to keep the
-#       image small) at /lazymap/lazymap.ko, GUEST_SCRIPT as /lazymap/run.sh
-#       and the extra arguments (e.g. "${LM_VM_PAYLOAD[@]}"); KO may be
+#       build the initramfs OUT with KO (debug info stripped with
+#       LM_VM_ARCH's strip, to keep the image small) at
+#       /lazymap/lazymap.ko, GUEST_SCRIPT as /lazymap/run.sh and the extra
+#       arguments (e.g. "${LM_VM_PAYLOAD[@]}" --arch ARCH); KO may be
 #       empty for a run without the module
 #   lm_vm_rootfs KERNEL KREL
 #       the Debian root filesystem image (scripts/mkrootfs.sh, built once
@@ -47,7 +63,8 @@
 #       LM_VM_KMODS (pass "--add $LM_VM_KMODS:/lazymap/kmod" to
 #       lm_vm_initramfs)
 #   lm_vm_boot KERNEL INITRD [VM-RUN-ARGS...] [-- QEMU-ARGS...]
-#       boot with vm-run.sh; returns its exit status (never exits the
+#       boot with vm-run.sh (--arch LM_VM_ARCH); returns its exit status
+#       (never exits the
 #       caller) and sets VM_STATUS, VM_PROBLEM, VM_REASON, VM_KLOG_PROBLEMS
 #       and VM_KLOG_FIRST as described in vm-run.sh
 #   lm_vm_totals LOG
@@ -75,9 +92,12 @@
 # modules, and what they depend on, is read from each kernel's package.
 LM_VM_ROOTFS_MODULES=(virtio_pci virtio_blk ext4)
 
+LM_VM_ARCH=${LM_VM_ARCH:-amd64}
+
 lm_vm_kernel() {
 	local out KERNEL KREL KDIR
-	out=$("$LM_TOP/scripts/fetch-kernel.sh" --suite "${1:-bookworm}") ||
+	out=$("$LM_TOP/scripts/fetch-kernel.sh" --suite "${1:-bookworm}" \
+		--arch "$LM_VM_ARCH" --flavour "${LM_VM_FLAVOUR:-$LM_VM_ARCH}") ||
 		lm_die "could not fetch the ${1:-bookworm} kernel"
 	eval "$out"
 	LM_VM_KERNEL=$KERNEL LM_VM_KREL=$KREL LM_VM_KDIR=$KDIR
@@ -87,8 +107,18 @@ lm_vm_module() {
 	local kdir=$1
 	shift
 	LM_VM_MODULE=$("$LM_TOP/scripts/build-module.sh" --kdir "$kdir" \
-		-- "$@") || lm_die "the module does not build against $kdir"
+		--arch "$LM_VM_ARCH" -- "$@") ||
+		lm_die "the module does not build against $kdir"
 	[ -f "$LM_VM_MODULE" ] || lm_die "build-module.sh gave no module"
+}
+
+lm_vm_krel() {
+	local name
+	name=$(basename "$1")
+	case $name in
+	vmlinuz | vmlinux) basename "$(dirname "$1")" ;;
+	*) printf '%s\n' "${name#vmlinu[xz]-}" ;;
+	esac
 }
 
 lm_vm_select() {
@@ -99,8 +129,7 @@ lm_vm_select() {
 		[ -n "$module" ] || [ -n "$kdir" ] ||
 			lm_die "--kernel needs --kdir (to build the module) or --module"
 		LM_VM_KERNEL=$kernel
-		LM_VM_KREL=$(basename "$kernel")
-		LM_VM_KREL=${LM_VM_KREL#vmlinuz-}
+		LM_VM_KREL=$(lm_vm_krel "$kernel")
 		LM_VM_KDIR=$kdir
 		lm_log "$step 1/5: kernel: using $kernel"
 	else
@@ -119,7 +148,8 @@ lm_vm_select() {
 		lm_log "$step 2/5: building the module for $LM_VM_KREL in a" \
 			"$suite chroot"
 		LM_VM_MODULE=$("$LM_TOP/scripts/suite-chroot.sh" enter "$suite" \
-			"$LM_TOP/scripts/build-module.sh" --kdir "$LM_VM_KDIR") ||
+			"$LM_TOP/scripts/build-module.sh" --kdir "$LM_VM_KDIR" \
+			--arch "$LM_VM_ARCH") ||
 			lm_die "the module does not build against $suite's" \
 				"$LM_VM_KREL"
 		[ -f "$LM_VM_MODULE" ] || lm_die "the $suite chroot built no module"
@@ -178,20 +208,37 @@ lm_vm_make() {
 	done
 }
 
+lm_vm_cross_make() {
+	local arch=$1 dir=$LM_BUILD/arch/$1 cc
+	lm_arch "$arch"
+	# shellcheck disable=SC2046 # a list of package names
+	lm_need_pkgs make $(lm_arch_cross_pkgs "$arch")
+	cc=$LM_ARCH_TRIPLET-gcc
+	lm_log "building userspace and selftests for $arch ($cc)"
+	CPPFLAGS="-D_FILE_OFFSET_BITS=64 ${CPPFLAGS:-}" make -s -C "$LM_TOP/userspace" \
+		CC="$cc" OUTPUT="$dir/userspace" >&2 ||
+		lm_die "userspace does not build for $arch"
+	CPPFLAGS="-D_FILE_OFFSET_BITS=64 ${CPPFLAGS:-}" \
+		make -s -C "$LM_TOP/selftests/lazymap" \
+		CC="$cc" OUTPUT="$dir/selftests" >&2 ||
+		lm_die "the selftests do not build for $arch"
+	printf '%s\n' "$dir"
+}
+
 lm_vm_payload() {
-	local f rel
+	local f rel top=${1:-$LM_BUILD}
 	LM_VM_PAYLOAD=()
-	if [ -d "$LM_BUILD/userspace" ]; then
+	if [ -d "$top/userspace" ]; then
 		while IFS= read -r -d '' f; do
 			LM_VM_PAYLOAD+=(--bin "$f:/lazymap/bin/")
-		done < <(find "$LM_BUILD/userspace" -type f -perm -u+x \
+		done < <(find "$top/userspace" -type f -perm -u+x \
 			! -name '*.o' ! -name '*.so' -print0 | sort -z)
 	fi
-	if [ -d "$LM_BUILD/selftests" ]; then
+	if [ -d "$top/selftests" ]; then
 		while IFS= read -r -d '' f; do
-			rel=${f#"$LM_BUILD/selftests/"}
+			rel=${f#"$top/selftests/"}
 			LM_VM_PAYLOAD+=(--add "$f:/lazymap/selftests/$rel")
-		done < <(find "$LM_BUILD/selftests" -type f \
+		done < <(find "$top/selftests" -type f \
 			! -name '*.o' ! -name '*.d' ! -name '.*' -print0 | sort -z)
 	fi
 	f=$LM_TOP/selftests/lazymap/run_tests.sh
@@ -200,14 +247,16 @@ lm_vm_payload() {
 }
 
 lm_vm_initramfs() {
-	local out=$1 ko=$2 script=$3 tmp rc=0
+	local out=$1 ko=$2 script=$3 tmp rc=0 strip=strip
 	shift 3
+	lm_arch "$LM_VM_ARCH"
+	[ -n "$LM_ARCH_NATIVE" ] || strip=$LM_ARCH_TRIPLET-strip
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-ko.XXXXXX")
 	if [ -n "$ko" ]; then
 		[ -f "$ko" ] || lm_die "module $ko does not exist"
 		# Debug info is most of a module's size; the guest needs none:
 		# backtraces are symbolised from kallsyms.
-		strip --strip-debug -o "$tmp/lazymap.ko" "$ko" ||
+		"$strip" --strip-debug -o "$tmp/lazymap.ko" "$ko" ||
 			lm_die "cannot strip $ko"
 		set -- --add "$tmp/lazymap.ko:/lazymap/lazymap.ko" "$@"
 	fi
@@ -222,7 +271,7 @@ lm_vm_boot() {
 	shift 2
 	res=$(mktemp "${TMPDIR:-/tmp}/lazymap-vm-result.XXXXXX")
 	"$LM_TOP/scripts/vm-run.sh" --kernel "$kernel" --initrd "$initrd" \
-		--result "$res" "$@" || rc=$?
+		--result "$res" --arch "$LM_VM_ARCH" "$@" || rc=$?
 	VM_STATUS='' VM_PROBLEM=qemu VM_KLOG_PROBLEMS=0 VM_KLOG_FIRST=''
 	VM_REASON="vm-run.sh failed (status $rc) before judging the run"
 	# shellcheck source=/dev/null

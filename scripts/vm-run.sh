@@ -6,14 +6,15 @@
 #
 #   scripts/vm-run.sh --kernel VMLINUZ --initrd INITRD [--timeout SEC]
 #                     [--mem MB] [--append ARGS] [--rootfs IMAGE] [--disk IMAGE]
-#                     [--log FILE] [--result FILE] [--verbose] [-- QEMU-ARGS...]
+#                     [--log FILE] [--result FILE] [--arch ARCH] [--verbose]
+#                     [-- QEMU-ARGS...]
 #
 # --kernel FILE    the kernel image (e.g. from scripts/fetch-kernel.sh)
 # --initrd FILE    the initramfs
 # --timeout SEC    kill QEMU and fail after SEC seconds (default 600)
 # --mem MB         guest memory (default 1024)
 # --append ARGS    more kernel command line, after ours (console=ttyS0
-#                  panic=-1 log_buf_len=4M no_timer_check; the last
+#                  panic=-1 log_buf_len=4M no_timer_check on amd64; the last
 #                  occurrence of a parameter wins, so this can override them)
 # --rootfs IMAGE   attach IMAGE (scripts/mkrootfs.sh) read-only as the
 #                  virtio disk vda and tell guest-init to run the guest
@@ -35,9 +36,13 @@
 #                    VM_REASON=<one line>
 #                    VM_KLOG_PROBLEMS=<number of offending kernel log lines>
 #                    VM_KLOG_FIRST=<the first of them, or empty>
+# --arch ARCH      the kernel's Debian architecture (default amd64): the
+#                  QEMU binary, machine, CPU and console are that row of the
+#                  table in scripts/arch-lib.sh
 # --verbose        stream the kernel's boot messages too
-# -- QEMU-ARGS     passed to qemu-system-x86_64 after ours (later options
-#                  override earlier ones, e.g. -- -smp 2,sockets=2 -cpu max)
+# -- QEMU-ARGS     passed to qemu-system-x86_64 (or ARCH's QEMU) after ours
+#                  (later options override earlier ones, e.g.
+#                  -- -smp 2,sockets=2 -cpu max)
 #
 # QEMU runs with TCG (never KVM), -smp 2, -nographic -no-reboot -net none,
 # so the guest's final `reboot -f` (and a panic, through panic=-1) ends it.
@@ -74,11 +79,12 @@ set -euo pipefail
 usage() {
 	lm_die "usage: $0 --kernel VMLINUZ --initrd INITRD [--timeout SEC]" \
 		"[--mem MB] [--append ARGS] [--rootfs IMAGE] [--disk IMAGE]" \
-		"[--log FILE] [--result FILE] [--verbose] [-- QEMU-ARGS...]"
+		"[--log FILE] [--result FILE] [--arch ARCH] [--verbose]" \
+		"[-- QEMU-ARGS...]"
 }
 
 kernel='' initrd='' timeout=600 mem=1024 append='' log='' result='' rootfs=''
-data=''
+data='' arch=amd64
 verbose=0
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && { shift; break; }
@@ -98,6 +104,7 @@ while [ $# -gt 0 ]; do
 	--disk) data=$2 ;;
 	--log) log=$2 ;;
 	--result) result=$2 ;;
+	--arch) arch=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -112,7 +119,10 @@ done
 	lm_die "root filesystem image $rootfs does not exist"
 [ -z "$data" ] || [ -f "$data" ] || lm_die "disk image $data does not exist"
 
-lm_need_pkgs qemu-system-x86
+lm_arch "$arch"
+[ "$LM_ARCH_QEMU" != - ] ||
+	lm_die "$arch programs run on a 64-bit kernel: boot that one"
+lm_need_pkgs "$LM_ARCH_QEMU_PKG"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lazymap-vm.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -122,9 +132,10 @@ mkdir -p "$(dirname "$log")"
 
 # panic=-1: a panic resets at once, and -no-reboot turns that into an exit.
 # log_buf_len: room for the whole log of a run, OOM reports included.
-# no_timer_check: on a busy host a TCG guest can miss the IO-APIC timer
-# check at boot and panic ("IO-APIC + timer doesn't work!").
-cmdline="console=ttyS0 panic=-1 log_buf_len=4M no_timer_check"
+# What the architecture needs besides (amd64: no_timer_check) is in its row
+# of scripts/arch-lib.sh.
+cmdline="console=$LM_ARCH_CONSOLE panic=-1 log_buf_len=4M"
+[ "$LM_ARCH_APPEND" = - ] || cmdline+=" $LM_ARCH_APPEND"
 disk=()
 if [ -n "$rootfs" ]; then
 	cmdline+=" lazymap.rootfs=vda"
@@ -142,7 +153,10 @@ if [ -n "$data" ]; then
 	disk+=(-drive "file=$data,if=virtio,format=raw")
 fi
 cmdline+="${append:+ $append}"
-qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m "$mem"
+machine=()
+[ "$LM_ARCH_MACHINE" = - ] || machine+=(-M "$LM_ARCH_MACHINE")
+[ "$LM_ARCH_CPU" = - ] || machine+=(-cpu "$LM_ARCH_CPU")
+qemu=("$LM_ARCH_QEMU" ${machine[@]+"${machine[@]}"} -accel tcg -smp 2 -m "$mem"
 	-nographic -no-reboot -net none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	${disk[@]+"${disk[@]}"} "$@")

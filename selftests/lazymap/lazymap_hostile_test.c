@@ -11,6 +11,14 @@
  * at the end the store must equal the model byte for byte, and the kernel
  * log must hold nothing at warning level or worse.
  *
+ * Nothing here assumes one architecture's address space: where the kernel
+ * refuses a pointer (access_ok), how high user space goes (TASK_SIZE) and
+ * which addresses are free are asked of the running system (see
+ * h_access_ok(), h_probe_user_end() and h_probe_gap()).  On s390 user and
+ * kernel live in separate address spaces, so a "kernel-looking" pointer is
+ * an ordinary unmapped user address there; a 32-bit program on a 64-bit
+ * kernel can pass no pointer the kernel refuses.
+ *
  * Seeded: the seed is printed; LAZYMAP_HOSTILE_SEED=<n> repeats a run.
  */
 #include <errno.h>
@@ -23,7 +31,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,12 +46,10 @@
 #define N_SEEK		5000
 #define PATTERN_PAGES	64	/* pages of the device that hold data */
 
-/* What a kernel pointer check (access_ok) says about an address. */
-enum ptr_kind {
-	PK_USER,	/* a user address: access_ok passes, access may fault */
-	PK_MAYBE,	/* non-canonical: access_ok may pass or fail */
-	PK_KERNEL,	/* kernel half: access_ok fails */
-};
+/* MAP_32BIT exists on x86 only; elsewhere the flag is never drawn. */
+#ifndef MAP_32BIT
+#define MAP_32BIT	0
+#endif
 
 /* A pointer handed to the kernel, with what it may really access there. */
 struct hptr {
@@ -49,7 +57,6 @@ struct hptr {
 	char *p;
 	size_t rcap;	/* bytes readable from p */
 	size_t wcap;	/* bytes writable from p */
-	enum ptr_kind kind;
 };
 
 /* A region of test memory followed by an inaccessible guard page. */
@@ -79,6 +86,12 @@ struct hostile {
 	int kmsg;
 	unsigned long discards;
 	unsigned char *resident;	/* per page, from mincore(), or NULL */
+	int probe;		/* an empty memfd: see h_access_ok() */
+	uintptr_t user_end;	/* no page can be mapped at or above it */
+	uint64_t stack_lo, stack_hi;	/* the stack and where it may grow */
+	uint64_t gap;		/* the largest free range of addresses */
+	uint64_t commit;	/* a private mapping may be refused past it */
+	unsigned long vm_refusals;	/* mmaps refused for want of memory */
 };
 
 static uint64_t h_next(struct hostile *h)
@@ -90,14 +103,58 @@ static uint64_t h_next(struct hostile *h)
 	return z ^ (z >> 31);
 }
 
+/*
+ * A random value below n.  The modulo's bias (below 2^-40 for the bounds
+ * used here) does not matter to a test.
+ */
 static uint64_t h_rand(struct hostile *h, uint64_t n)
 {
 	return n ? h_next(h) % n : 0;
 }
 
-/* A set of errno values; an outcome check accepts any errno in it. */
-#define E(x)		((__uint128_t)1 << (x))
-#define E_MAX		128
+/*
+ * A set of errno values, one bit per entry of h_errnos[]; an outcome check
+ * accepts any errno in it.  Errno numbers are not bit numbers: they differ
+ * between architectures and some exceed 64.  An errno the table does not
+ * know is the empty set, so it is never accepted.
+ */
+typedef uint32_t eset_t;
+
+static const struct {
+	int err;
+	const char *name;
+} h_errnos[] = {
+#define H_ERRNO(e)	{ e, #e }
+	H_ERRNO(EPERM), H_ERRNO(ENXIO), H_ERRNO(EBADF), H_ERRNO(EAGAIN),
+	H_ERRNO(ENOMEM), H_ERRNO(EACCES), H_ERRNO(EFAULT), H_ERRNO(EINVAL),
+	H_ERRNO(ENOTTY), H_ERRNO(ENOSPC), H_ERRNO(EOVERFLOW),
+	H_ERRNO(EOPNOTSUPP),
+#undef H_ERRNO
+};
+
+static eset_t E(int err)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(h_errnos); i++)
+		if (h_errnos[i].err == err)
+			return (eset_t)1 << i;
+	return 0;
+}
+
+/* The names in set, "EFAULT|EINVAL", or "none". */
+static const char *h_esetstr(eset_t set)
+{
+	static char buf[160];
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(h_errnos); i++)
+		if (set & ((eset_t)1 << i))
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 "%s%s", buf[0] ? "|" : "", h_errnos[i].name);
+	return buf[0] ? buf : "none";
+}
 
 static const char *h_fdname(int i)
 {
@@ -137,14 +194,14 @@ static int64_t h_offset(struct hostile *h, bool aligned)
 	return off;
 }
 
-/* A random length: zero, small, large, huge. */
+/* A random length: zero, small, large, huge (for a size_t). */
 static uint64_t h_length(struct hostile *h)
 {
 	switch (h_rand(h, 20)) {
 	case 0:
 		return 0;
 	case 1:
-		return h_next(h);			/* huge */
+		return (size_t)h_next(h);		/* huge */
 	case 2:
 		return 1 + h_rand(h, LM_MIB);		/* up to 1 MiB */
 	case 3: case 4: case 5: case 6:
@@ -154,10 +211,38 @@ static uint64_t h_length(struct hostile *h)
 	}
 }
 
+/*
+ * Is anything mapped in the page holding p?  msync() fails with ENOMEM
+ * exactly when nothing is, at any address, the kernel's included.
+ */
+static bool h_mapped(uintptr_t p)
+{
+	void *page = (void *)(p & ~(uintptr_t)(lm_ps - 1));
+
+	return msync(page, lm_ps, MS_ASYNC) == 0 || errno != ENOMEM;
+}
+
+/*
+ * A wild pointer: a random address from [lo, lo + span) with nothing mapped
+ * in its page, so that the kernel's first access through it faults (it
+ * goes no further) and no memory of this process is ever hit.  Nor may it
+ * be where the stack grows down to on an access (in a 32-bit address
+ * space, a random address may land there).
+ */
+static char *h_wild(struct hostile *h, uint64_t lo, uint64_t span)
+{
+	uintptr_t p;
+
+	do
+		p = (uintptr_t)(lo + h_rand(h, span));
+	while (h_mapped(p) || (p >= h->stack_lo && p < h->stack_hi));
+	return (char *)p;
+}
+
 /* A random pointer, and what may be done through it. */
 static struct hptr h_ptr(struct hostile *h)
 {
-	struct hptr r = { .kind = PK_USER };
+	struct hptr r = { 0 };
 	struct region *g;
 	size_t at;
 
@@ -171,16 +256,29 @@ static struct hptr h_ptr(struct hostile *h)
 		r.p = (char *)(uintptr_t)(1 + h_rand(h, 4095));
 		return r;
 	case 2:
+		/*
+		 * Where 64-bit kernels live on most architectures (on s390
+		 * a user address like any other); a 32-bit program has no
+		 * such address and gets one above its TASK_SIZE.
+		 */
 		r.name = "kernel";
-		r.p = (char *)(uintptr_t)(0xffff800000000000ULL |
-					  h_next(h));
-		r.kind = PK_KERNEL;
+		if (sizeof(void *) >= 8)
+			r.p = h_wild(h, 0xffff800000000000ULL, 1ULL << 47);
+		else
+			r.p = h_wild(h, h->user_end,
+				     (uint64_t)UINTPTR_MAX - h->user_end + 1);
 		return r;
 	case 3:
-		r.name = "non-canonical";
-		r.p = (char *)(uintptr_t)(0x0000800000000000ULL +
-					  h_rand(h, 1ULL << 46));
-		r.kind = PK_MAYBE;
+		/*
+		 * Past 47 bits: non-canonical on x86-64 with 4-level page
+		 * tables, user space on others; for a 32-bit program any
+		 * free address.
+		 */
+		r.name = "high";
+		if (sizeof(void *) >= 8)
+			r.p = h_wild(h, 0x0000800000000000ULL, 1ULL << 46);
+		else
+			r.p = h_wild(h, lm_ps, (uint64_t)UINTPTR_MAX - lm_ps);
 		return r;
 	case 4:
 		r.name = "unmapped";
@@ -204,16 +302,108 @@ static struct hptr h_ptr(struct hostile *h)
 	return r;
 }
 
-/* Does access_ok() pass for [p, p + len)?  1 yes, 0 no, -1 maybe. */
-static int h_access_ok(const struct hptr *p, uint64_t len)
+/*
+ * Does the kernel's access_ok() pass for [p, p + len)?  1 or 0.  Which
+ * addresses a process may hand the kernel is the architecture's choice
+ * (x86-64, arm64 and ppc64 refuse their kernel half and more; s390, whose
+ * kernel has an address space of its own, refuses nothing, nor does a
+ * 64-bit kernel for a 32-bit program), so the kernel is asked: a read from
+ * an empty file checks the buffer with access_ok() first, before it finds
+ * nothing to read, and never touches it.  That is the generic VFS code,
+ * not lazymap's.
+ */
+static int h_access_ok_raw(int probe, const void *p, uint64_t len)
 {
-	uint64_t a = (uintptr_t)p->p, end = a + len;
+	ssize_t r = pread(probe, (void *)p, (size_t)len, 0);
 
-	if (p->kind == PK_KERNEL || end < a)
-		return 0;
-	if (p->kind == PK_MAYBE || end > 0x00007ffffffff000ULL)
-		return -1;
-	return 1;
+	return !(r < 0 && errno == EFAULT);
+}
+
+static int h_access_ok(struct hostile *h, const struct hptr *p, uint64_t len)
+{
+	return h_access_ok_raw(h->probe, p->p, len);
+}
+
+/*
+ * The lowest page address at which no page can be mapped: TASK_SIZE, or
+ * the end of a 32-bit address space.  A fixed mapping that must not
+ * replace anything fails with EEXIST where something is mapped and with
+ * ENOMEM past the end of user space, so a binary search between a mapped
+ * address (the stack) and the last page finds the end.
+ */
+static uintptr_t h_probe_user_end(void)
+{
+	uintptr_t mask = ~(uintptr_t)(lm_ps - 1);
+	uintptr_t lo = (uintptr_t)&mask, hi = UINTPTR_MAX & mask, mid;
+	void *p;
+
+	lo &= mask;
+	while (hi - lo > lm_ps) {
+		mid = lo + ((hi - lo) / 2 & mask);
+		p = mmap((void *)mid, lm_ps, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			 -1, 0);
+		if (p == MAP_FAILED && errno == ENOMEM) {
+			hi = mid;
+			continue;
+		}
+		if (p != MAP_FAILED)
+			munmap(p, lm_ps);
+		lo = mid;
+	}
+	return hi;
+}
+
+/*
+ * The main stack's mapping, from /proc/self/maps, and the free range below
+ * it, into which it grows when touched there: [*lo, *hi).
+ */
+static void h_probe_stack(uint64_t *lo, uint64_t *hi)
+{
+	uintmax_t start, stop, prev = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	*lo = *hi = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%jx-%jx", &start, &stop) != 2)
+			continue;
+		if (strstr(line, "[stack]")) {
+			*lo = prev;
+			*hi = stop;
+			break;
+		}
+		prev = stop;
+	}
+	fclose(f);
+}
+
+/*
+ * The longest mapping mmap() finds room for without an address hint: a
+ * binary search with reservations that cost nothing (PROT_NONE, no
+ * commit).  Not the free addresses below TASK_SIZE: x86-64 with 5-level
+ * page tables, arm64 with 52-bit and ppc64 with 4 PiB address spaces map
+ * above 47 bits only where a hint asks for it.
+ */
+static uint64_t h_probe_gap(uintptr_t end)
+{
+	uint64_t lo = 0, hi = end, mid;
+	void *p;
+
+	while (hi - lo > lm_ps) {
+		mid = lo + ((hi - lo) / 2 & ~(uint64_t)(lm_ps - 1));
+		p = mmap(NULL, (size_t)mid, PROT_NONE, MAP_PRIVATE |
+			 MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED) {
+			hi = mid;
+			continue;
+		}
+		munmap(p, (size_t)mid);
+		lo = mid;
+	}
+	return lo;
 }
 
 static void h_log_kmsg_start(struct hostile *h)
@@ -239,6 +429,15 @@ static int h_kmsg_noise(struct hostile *h, struct __test_metadata *_metadata)
 		if (n <= 0)
 			break;
 		rec[n] = '\0';
+		/*
+		 * The generic mm code's warning for a private mapping
+		 * refused for want of memory: expected once such a refusal
+		 * was (see h_one_mmap()).
+		 */
+		if (h->vm_refusals && strchr(rec, ';') &&
+		    !strncmp(strchr(rec, ';') + 1, "__vm_enough_memory: ",
+			     strlen("__vm_enough_memory: ")))
+			continue;
 		/* "<prio>,<seq>,...;<text>": level is prio & 7. */
 		if ((atoi(rec) & 7) <= 4) {
 			if (bad++ < 20)
@@ -364,7 +563,7 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 	unsigned long req = cmd;
 	struct lazymap_range range = { 0 };
 	struct hptr arg = h_ptr(h);
-	__uint128_t errs = 0;
+	eset_t errs = 0;
 	bool ok = false;
 	int ret, ok_access;
 
@@ -373,7 +572,7 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 		req |= h_next(h) << 32;
 
 	if (cmd == LAZYMAP_IOC_INFO) {
-		ok_access = h_access_ok(&arg, sizeof(struct lazymap_info));
+		ok_access = h_access_ok(h, &arg, sizeof(struct lazymap_info));
 		if (ok_access && arg.wcap >= sizeof(struct lazymap_info))
 			ok = true;
 		else
@@ -387,7 +586,7 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 		} else if (arg.rcap >= sizeof(range)) {
 			memcpy(&range, arg.p, sizeof(range));
 		}
-		ok_access = h_access_ok(&arg, sizeof(range));
+		ok_access = h_access_ok(h, &arg, sizeof(range));
 		if (fdi == 1)
 			errs |= E(EBADF);
 		if (!ok_access || arg.rcap < sizeof(range))
@@ -404,9 +603,10 @@ static bool h_one_ioctl(struct hostile *h, struct __test_metadata *_metadata)
 	if (ret == 0 && !ok)
 		return H_BAD("ioctl(%s, %#lx, %s %p) succeeded", h_fdname(fdi),
 			     req, arg.name, arg.p);
-	if (ret && (ret != -1 || errno >= E_MAX || !(errs & E(errno))))
-		return H_BAD("ioctl(%s, %#lx, %s %p) = %d, %s", h_fdname(fdi),
-			     req, arg.name, arg.p, ret, strerror(errno));
+	if (ret && (ret != -1 || !(errs & E(errno))))
+		return H_BAD("ioctl(%s, %#lx, %s %p) = %d, %s (allowed %s)",
+			     h_fdname(fdi), req, arg.name, arg.p, ret,
+			     strerror(errno), h_esetstr(errs));
 	if (ret == 0 && cmd == LAZYMAP_IOC_DISCARD) {
 		memset(h->model + range.offset, 0, range.length);
 		h->discards++;
@@ -437,7 +637,7 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 	int fdi = (int)h_rand(h, 3);
 	int64_t off = h_offset(h, true);
 	uint64_t len, alen;
-	__uint128_t errs = 0, maybe = 0;
+	eset_t errs = 0, maybe = 0;
 	int type = types[h_rand(h, 4)], flags = type, prot = 0;
 	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
 	unsigned int i;
@@ -449,7 +649,7 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 		len = 0;
 		break;
 	case 1:
-		len = h_next(h);
+		len = (size_t)h_next(h);
 		break;
 	case 2:
 		len = off >= 0 && (uint64_t)off < h->size ?
@@ -482,11 +682,34 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 		errs |= E(EINVAL);
 	if (off < 0 || off % (int64_t)lm_ps)
 		errs |= E(EINVAL);
-	if (alen < len || alen > 0x00007ffffffff000ULL)
+	/*
+	 * No room: longer than any mapping mmap() found room for (with an
+	 * eighth of slack for what the process maps meanwhile), which on
+	 * x86-64 is every length past about 2^47, but on s390 only lengths
+	 * close to 2^64.
+	 */
+	if (alen < len || alen > h->gap - h->gap / 8)
 		errs |= E(ENOMEM);
+	/*
+	 * Not memory enough to commit to a private writable mapping: the
+	 * kernel's limit is RAM + swap (heuristic overcommit) or less
+	 * (strict), and the refusal logs a warning.
+	 */
+	if (!shared && (prot & PROT_WRITE) && alen > h->commit)
+		maybe |= E(ENOMEM);
 	if (off < 0 || (uint64_t)off / lm_ps + alen / lm_ps <
 			(uint64_t)off / lm_ps)
 		errs |= E(EOVERFLOW);
+	/*
+	 * The end of the mapping in the device past what a file offset of
+	 * an unsigned long may be (file_mmap_ok()).  A 32-bit program may
+	 * run on a 32-bit kernel, whose unsigned long ends at 4 GiB.
+	 */
+	if (off >= 0 && (uint64_t)off / lm_ps > (UINT64_MAX - alen) / lm_ps)
+		errs |= E(EOVERFLOW);
+	if (sizeof(long) < 8 && off >= 0 &&
+	    (uint64_t)off + alen > UINT32_MAX)
+		maybe |= E(EOVERFLOW);
 	if (flags & MAP_HUGETLB)
 		errs |= E(EINVAL);
 	if ((flags & MAP_SYNC) && type == MAP_SHARED_VALIDATE)
@@ -509,20 +732,23 @@ static bool h_one_mmap(struct hostile *h, struct __test_metadata *_metadata)
 	errno = 0;
 	p = mmap(NULL, len, prot, flags, h->fd[fdi], (off_t)off);
 	if (p == MAP_FAILED) {
-		if (errno < E_MAX && ((errs | maybe) & E(errno)))
+		if (errno == ENOMEM && (maybe & E(ENOMEM)) &&
+		    !(errs & E(ENOMEM)))
+			h->vm_refusals++;
+		if ((errs | maybe) & E(errno))
 			return true;
 		return H_BAD("mmap(len %#llx, prot %#x, flags %#x, %s, off %#llx): %s, expected %s",
 			     (unsigned long long)len, prot, flags,
 			     h_fdname(fdi), (unsigned long long)off,
 			     strerror(errno),
-			     errs ? "another error" : "success");
+			     errs ? h_esetstr(errs | maybe) : "success");
 	}
 	if (errs) {
 		munmap(p, len);
-		return H_BAD("mmap(len %#llx, prot %#x, flags %#x, %s, off %#llx) succeeded, expected error mask %#llx",
+		return H_BAD("mmap(len %#llx, prot %#x, flags %#x, %s, off %#llx) succeeded, expected %s",
 			     (unsigned long long)len, prot, flags,
 			     h_fdname(fdi), (unsigned long long)off,
-			     (unsigned long long)errs);
+			     h_esetstr(errs));
 	}
 	/* Mapped: a byte of it must be the model's; writes change nothing. */
 	{
@@ -576,8 +802,8 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	bool is_write = h_rand(h, 2), vec = !h_rand(h, 4);
 	int fdi = h_rand(h, 10) < 7 ? 0 : 1 + (int)h_rand(h, 2);
 	int64_t off = h_offset(h, false);
-	uint64_t len = h_length(h), n, cap, lim;
-	__uint128_t errs = 0;
+	uint64_t len = h_length(h), n, cap, lim, max_rw, vlen;
+	eset_t errs = 0, maybe = 0;
 	struct hptr buf = h_ptr(h);
 	struct iovec iov[2];
 	int ok_access;
@@ -596,21 +822,38 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	}
 
 	/* What may happen. */
-	ok_access = h_access_ok(&buf, len);
+	ok_access = h_access_ok(h, &buf, len);
 	if (fdi == (is_write ? 1 : 2))
 		errs |= E(EBADF);
-	if (off < 0 || (int64_t)((uint64_t)off + len) < 0)
+	/*
+	 * The end of the transfer past the largest loff_t.  A vector's
+	 * length is first cut to MAX_RW_COUNT (import_iovec()), a plain
+	 * buffer's is checked whole (where access_ok() let it through:
+	 * s390 lets every length through).
+	 */
+	max_rw = (uint64_t)INT_MAX & ~(uint64_t)(lm_ps - 1); /* MAX_RW_COUNT */
+	vlen = vec && len > max_rw ? max_rw : len;
+	if (off < 0 || (int64_t)((uint64_t)off + vlen) < 0)
 		errs |= E(EINVAL);
-	if (vec && len > SSIZE_MAX)
+	/*
+	 * A length that is negative as the kernel's ssize_t: a vector's is
+	 * refused first, a plain buffer's once access_ok() has passed it
+	 * (where a kernel refuses nothing, such as s390's).  Only a 64-bit
+	 * program can pass one to a 64-bit kernel; a 32-bit one may run on a
+	 * 32-bit kernel, whose ssize_t ends at 2 GiB.
+	 */
+	if (len > (uint64_t)INT64_MAX && (vec || ok_access))
 		errs |= E(EINVAL);
-	if (ok_access <= 0)
+	else if (len > SSIZE_MAX)
+		maybe |= E(EINVAL);
+	if (!ok_access)
 		errs |= E(EFAULT);
 	if (off < 0 || (uint64_t)off >= h->size)
 		n = 0;
 	else
 		n = len < h->size - off ? len : h->size - off;
-	if (n > 0x7ffff000)
-		n = 0x7ffff000;		/* MAX_RW_COUNT */
+	if (n > max_rw)
+		n = max_rw;
 	if (is_write && len && off >= 0 && (uint64_t)off >= h->size)
 		errs |= E(ENOSPC);
 	if (n > cap)
@@ -632,26 +875,26 @@ static bool h_one_rw(struct hostile *h, struct __test_metadata *_metadata)
 	}
 
 	if (ret < 0) {
-		if (errno < E_MAX && (errs & E(errno)))
+		if ((errs | maybe) & E(errno))
 			return true;
-		return H_BAD("%s%s(%s, %s %p, len %#llx, off %lld): %s (allowed %#llx)",
+		return H_BAD("%s%s(%s, %s %p, len %#llx, off %lld): %s (allowed %s)",
 			     is_write ? "pwrite" : "pread", vec ? "v" : "",
 			     h_fdname(fdi), buf.name, buf.p,
 			     (unsigned long long)len, (long long)off,
-			     strerror(errno), (unsigned long long)errs);
+			     strerror(errno), h_esetstr(errs | maybe));
 	}
 	/*
 	 * Success needs sane arguments and all n bytes, or, when the buffer
 	 * faults first, a short count of what it holds (never zero).
 	 */
-	if ((errs & ~E(EFAULT)) || (ok_access == 0 && len) ||
+	if ((errs & ~E(EFAULT)) || (!ok_access && len) ||
 	    (uint64_t)ret > lim || ((uint64_t)ret < n && (cap >= n || !ret)))
-		return H_BAD("%s%s(%s, %s %p, len %#llx, off %lld) = %zd, expected %llu (buffer holds %llu, errors %#llx)",
+		return H_BAD("%s%s(%s, %s %p, len %#llx, off %lld) = %zd, expected %llu (buffer holds %llu, errors %s)",
 			     is_write ? "pwrite" : "pread", vec ? "v" : "",
 			     h_fdname(fdi), buf.name, buf.p,
 			     (unsigned long long)len, (long long)off, ret,
 			     (unsigned long long)n, (unsigned long long)cap,
-			     (unsigned long long)errs);
+			     h_esetstr(errs));
 	if (!is_write && ret > 0 && memcmp(buf.p, h->model + off, ret))
 		return H_BAD("pread(len %#llx, off %lld) returned bytes that are not the model's",
 			     (unsigned long long)len, (long long)off);
@@ -664,7 +907,7 @@ static bool h_seek(struct hostile *h, struct __test_metadata *_metadata,
 		   int fdi, int64_t off, int whence)
 {
 	int64_t cur, want = -1, r;
-	__uint128_t errs = 0;
+	eset_t errs = 0;
 
 	cur = lseek(h->fd[fdi], 0, SEEK_CUR);
 	switch (whence) {
@@ -705,7 +948,7 @@ static bool h_seek(struct hostile *h, struct __test_metadata *_metadata,
 		return true;
 	}
 	if (r < 0) {
-		if (errno < E_MAX && (errs & E(errno)))
+		if (errs & E(errno))
 			return true;
 		return H_BAD("lseek(%lld, %d) from %lld: %s", (long long)off,
 			     whence, (long long)cur, strerror(errno));
@@ -772,12 +1015,16 @@ FIXTURE_SETUP(hostile)
 {
 	struct hostile *h = &self->h;
 	const char *s = getenv("LAZYMAP_HOSTILE_SEED");
+	struct sysinfo si;
+	struct utsname uts;
+	int kernel_half;
 	uint64_t page;
 	struct region *g;
 	int i;
 
 	memset(h, 0, sizeof(*h));
 	h->kmsg = -1;
+	h->probe = -1;
 	for (i = 0; i < 3; i++)
 		h->fd[i] = -1;
 	/* A regular file would grow on writes past its end: device only. */
@@ -870,6 +1117,50 @@ FIXTURE_SETUP(hostile)
 	ASSERT_NE(NULL, h->unmapped);
 	ASSERT_EQ(0, munmap(h->unmapped, 2 * lm_ps));
 
+	/* The address space, as this system has it. */
+	h->probe = memfd_create("lazymap-hostile-probe", MFD_CLOEXEC);
+	ASSERT_LE(0, h->probe);
+	h->user_end = h_probe_user_end();
+	h->gap = h_probe_gap(h->user_end);
+	h_probe_stack(&h->stack_lo, &h->stack_hi);
+	ASSERT_LT(h->stack_lo, h->stack_hi);
+	ASSERT_LT(16 * LM_MIB, h->gap);
+	ASSERT_EQ(0, sysinfo(&si));
+	/* Strict overcommit's default limit: swap + half the RAM. */
+	h->commit = ((uint64_t)si.totalram / 2 + si.totalswap) * si.mem_unit;
+	kernel_half = sizeof(void *) >= 8 ?
+		      h_access_ok_raw(h->probe, (void *)(uintptr_t)
+				      0xffff800000000000ULL, 1) : -1;
+	ASSERT_EQ(0, uname(&uts));
+	TH_LOG("%s kernel, %zu-bit program: user space ends at %#jx, longest mapping %#llx, a kernel-half pointer is %s",
+	       uts.machine, sizeof(void *) * 8, (uintmax_t)h->user_end,
+	       (unsigned long long)h->gap, kernel_half < 0 ? "impossible" :
+	       kernel_half ? "accepted" : "refused");
+	/*
+	 * What the probes must find where the answer is known, by the
+	 * kernel's architecture (for a 64-bit program): kernels in the upper
+	 * half of one address space refuse its pointers and everything past
+	 * TASK_SIZE; s390's, in an address space of its own, refuses none;
+	 * x86-64's TASK_SIZE is 47 bits, or 56 with 5-level page tables.
+	 */
+	if (kernel_half >= 0) {
+		if (!strcmp(uts.machine, "x86_64") ||
+		    !strcmp(uts.machine, "aarch64") ||
+		    !strncmp(uts.machine, "ppc64", 5)) {
+			ASSERT_EQ(0, kernel_half);
+			ASSERT_EQ(0, h_access_ok_raw(h->probe,
+						     (void *)h->user_end, 1));
+		}
+		if (!strcmp(uts.machine, "s390x"))
+			ASSERT_EQ(1, kernel_half);
+		if (!strcmp(uts.machine, "x86_64"))
+			ASSERT_TRUE(h->user_end == 0x00007ffffffff000ULL ||
+				    h->user_end == 0x00fffffffffff000ULL)
+				TH_LOG("TASK_SIZE %#jx",
+				       (uintmax_t)h->user_end);
+	}
+	ASSERT_EQ(1, h_access_ok_raw(h->probe, h->rg[RG_GOOD].base, lm_ps));
+
 	TH_LOG("seed %llu (LAZYMAP_HOSTILE_SEED=%llu repeats it)",
 	       (unsigned long long)h->seed, (unsigned long long)h->seed);
 	h_log_kmsg_start(h);
@@ -884,6 +1175,8 @@ FIXTURE_TEARDOWN(hostile)
 	for (i = 1; i < 3; i++)
 		if (h->fd[i] >= 0)
 			close(h->fd[i]);
+	if (h->probe >= 0)
+		close(h->probe);
 }
 
 /* The store equals the model, byte for byte. */

@@ -79,6 +79,21 @@ FIXTURE_TEARDOWN(huge)
 	ASSERT_EQ(0, lm_info(self->fd, &self->info));			\
 } while (0)
 
+/*
+ * RELOAD with huge=always and a device of at least blocks huge pages: the
+ * default 64 MiB holds only two of arm64's 32 MiB ones (16 KiB pages).
+ */
+#define RELOAD_BLOCKS(blocks) do {					\
+	uint64_t lm_mb = ((blocks) * self->pmd + LM_MIB - 1) / LM_MIB;	\
+	char lm_p[64];							\
+									\
+	if (lm_mb < LM_DEFAULT_SIZE_MB)					\
+		lm_mb = LM_DEFAULT_SIZE_MB;				\
+	snprintf(lm_p, sizeof(lm_p), "huge=always size_mb=%llu",	\
+		 (unsigned long long)lm_mb);				\
+	RELOAD(lm_p);							\
+} while (0)
+
 /* A fresh shared mapping of len bytes at offset off: a PMD-aligned one. */
 static void *map_at(int fd, size_t len, uint64_t off, int flags)
 {
@@ -168,7 +183,7 @@ TEST_F(huge, mappings_are_pmd_aligned)
 {
 	uint8_t *p;
 
-	RELOAD("huge=always");
+	RELOAD_BLOCKS(3);
 	p = map_at(self->fd, 2 * self->pmd, 0, MAP_SHARED);
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(0UL, (uintptr_t)p % self->pmd);
@@ -508,7 +523,7 @@ TEST_F(huge, read_write_seek_inside_huge_page)
 	size_t at = self->pmd / 2 + 123;
 	uint8_t *p, buf[64], want[64];
 
-	RELOAD("huge=always");
+	RELOAD_BLOCKS(3);
 	p = map_at(self->fd, self->pmd, off, MAP_SHARED);
 	ASSERT_NE(NULL, p);
 	lm_fill(p, self->pmd, off, 5);

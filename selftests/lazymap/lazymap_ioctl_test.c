@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -31,13 +32,16 @@ FIXTURE(ioc) {
 
 FIXTURE_SETUP(ioc)
 {
-	uint8_t buf[NPAGES * 4096];
+	uint8_t *buf = malloc(NPAGES * lm_ps);
+	int err;
 
-	ASSERT_GE(sizeof(buf), NPAGES * lm_ps);
+	ASSERT_NE(NULL, buf);
 	LM_OPEN_EMPTY(self->fd);
 	self->size = lm_size(self->fd);
 	lm_fill(buf, NPAGES * lm_ps, 0, SEED);
-	ASSERT_EQ(0, lm_pwrite_all(self->fd, buf, NPAGES * lm_ps, 0));
+	err = lm_pwrite_all(self->fd, buf, NPAGES * lm_ps, 0);
+	free(buf);
+	ASSERT_EQ(0, err);
 	self->bad_ro = mmap(NULL, lm_ps, PROT_READ,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->bad_ro);
@@ -56,11 +60,13 @@ FIXTURE_TEARDOWN(ioc)
 /* The pattern pages are all there, byte for byte, and nothing else. */
 static bool unchanged(int fd)
 {
-	uint8_t buf[NPAGES * 4096];
+	uint8_t *buf = malloc(NPAGES * lm_ps);
+	bool same = buf && lm_resident(fd) == NPAGES &&
+		    lm_pread_all(fd, buf, NPAGES * lm_ps, 0) == 0 &&
+		    lm_check(buf, NPAGES * lm_ps, 0, SEED) == -1;
 
-	return lm_resident(fd) == NPAGES &&
-		lm_pread_all(fd, buf, NPAGES * lm_ps, 0) == 0 &&
-		lm_check(buf, NPAGES * lm_ps, 0, SEED) == -1;
+	free(buf);
+	return same;
 }
 
 /* ioctl(2) as -errno, 0 on success. */
@@ -253,9 +259,11 @@ TEST_F(ioc, unknown_command_enotty)
  */
 TEST_F(ioc, discard_frees_exactly_the_range)
 {
-	uint8_t buf[NPAGES * 4096];
+	uint8_t *buf;
 
 	LM_NEED_DEVICE();
+	buf = malloc(NPAGES * lm_ps);
+	ASSERT_NE(NULL, buf);
 
 	ASSERT_EQ(0, discard(self->fd, 2 * lm_ps, 3 * lm_ps));
 	EXPECT_EQ((uint64_t)NPAGES - 3, lm_resident(self->fd));
@@ -281,6 +289,7 @@ TEST_F(ioc, discard_frees_exactly_the_range)
 	EXPECT_EQ(0ULL, lm_resident(self->fd));
 	ASSERT_EQ(0, lm_pread_all(self->fd, buf, NPAGES * lm_ps, 0));
 	EXPECT_EQ(-1, lm_nonzero(buf, NPAGES * lm_ps));
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

@@ -211,15 +211,17 @@ TEST_F(module, size_mb_limits_load)
 /* A new module has an empty store that reads as zeros. */
 TEST_F(module, new_module_starts_empty)
 {
-	uint8_t buf[4096];
+	uint8_t *buf;
 	uint64_t v;
 
 	NEED_RELOAD();
+	buf = malloc(lm_ps);	/* one page */
+	ASSERT_NE(NULL, buf);
 
 	self->fd = lm_open(O_RDWR);
 	ASSERT_LE(0, self->fd);
-	memset(buf, 0x6b, sizeof(buf));
-	ASSERT_EQ(0, lm_pwrite_all(self->fd, buf, sizeof(buf), 0));
+	memset(buf, 0x6b, lm_ps);
+	ASSERT_EQ(0, lm_pwrite_all(self->fd, buf, lm_ps, 0));
 	close(self->fd);
 	self->fd = -1;
 
@@ -231,8 +233,9 @@ TEST_F(module, new_module_starts_empty)
 	EXPECT_EQ(0ULL, v);
 	self->fd = lm_open(O_RDONLY);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, lm_pread_all(self->fd, buf, sizeof(buf), 0));
-	EXPECT_EQ(-1, lm_nonzero(buf, sizeof(buf)));
+	ASSERT_EQ(0, lm_pread_all(self->fd, buf, lm_ps, 0));
+	EXPECT_EQ(-1, lm_nonzero(buf, lm_ps));
+	free(buf);
 }
 
 /* An open descriptor pins the module; closing it lets the module go. */
@@ -361,12 +364,13 @@ TEST_F(module, unload_frees_pages)
  */
 TEST_F(module, vmspliced_pages_survive_unload)
 {
-	uint8_t buf[4 * 4096];
+	uint8_t *buf;
 	struct iovec iov;
 	int pfd[2];
 
 	NEED_RELOAD();
-	ASSERT_GE(sizeof(buf), 4 * lm_ps);
+	buf = malloc(4 * lm_ps);
+	ASSERT_NE(NULL, buf);
 
 	MAP_DEVICE(4);
 	lm_fill(self->map, self->map_len, 0, 41);
@@ -382,6 +386,7 @@ TEST_F(module, vmspliced_pages_survive_unload)
 	EXPECT_EQ(-1, lm_check(buf, 4 * lm_ps, 0, 41));
 	close(pfd[0]);
 	close(pfd[1]);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

@@ -370,7 +370,7 @@ static void sf_expand(char *out, size_t len, const char *pat)
 				end = (char *)pat + 1;
 			if (!strncmp(end, "PS}", 3)) {
 				o += (size_t)snprintf(out + o, len - o, "%zu",
-						      n * lm_ps);
+						      (size_t)n * lm_ps);
 				pat = end + 3;
 				continue;
 			}
@@ -427,7 +427,9 @@ int sf_run(const struct sf_row *row, struct sf_result *res)
 	*res = *shared;
 	munmap(shared, sizeof(*shared));
 	sf_expand(res->exp_lm, sizeof(res->exp_lm), row->lm);
-	sf_expand(res->exp_memfd, sizeof(res->exp_memfd), row->memfd);
+	sf_expand(res->exp_memfd, sizeof(res->exp_memfd),
+		  row->memfd && row->memfd_if && !row->memfd_if() ?
+		  row->lm : row->memfd);
 	if (row->lm && row->or_same &&
 	    !strcmp(res->out[SF_LAZYMAP], res->out[SF_MEMFD]))
 		res->verdict = "SAME";

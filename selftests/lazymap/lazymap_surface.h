@@ -73,7 +73,7 @@ struct sf_t {
 	enum sf_kind kind;
 	int fd;			/* the target; -1 for anonymous memory */
 	uint64_t size;		/* of the device and of the memfd */
-	long arg;		/* the row's argument: a flag, advice, mode */
+	int64_t arg;		/* the row's argument: a flag, advice, mode */
 	char eff[SF_EFF_LEN];	/* the effect, appended by sf_eff() */
 };
 
@@ -81,13 +81,19 @@ struct sf_row {
 	const char *family;
 	const char *call;
 	long (*run)(struct sf_t *t);
-	long arg;
+	int64_t arg;
 	bool anon;		/* also run on anonymous memory */
 	const char *lm;		/* INHERENT: lazymap's exact outcome */
 	const char *memfd;	/* INHERENT: the memfd's, or NULL */
 	const char *why;	/* INHERENT: the reason */
 	const char *gap;	/* a known module gap: fails until fixed */
 	bool or_same;		/* INHERENT only where the memfd differs */
+	/*
+	 * INHERENT: the memfd's outcome is .memfd only where this says the
+	 * kernel has the feature (an architecture may not); elsewhere the
+	 * memfd must refuse as lazymap does (.lm).
+	 */
+	bool (*memfd_if)(void);
 	const char *skip_on;	/* skip the row if the memfd gives this */
 };
 
@@ -196,11 +202,11 @@ void sf_cleanup(void);
  */
 #define SF_SAME(fam, name, fn, a, ...)					\
 	{ .row = { .family = fam, .call = name, .run = fn,		\
-		   .arg = (long)(a), ##__VA_ARGS__ } }
+		   .arg = (int64_t)(a), ##__VA_ARGS__ } }
 
 #define SF_INHERENT(fam, name, fn, a, lm_out, memfd_out, reason, ...)	\
 	{ .row = { .family = fam, .call = name, .run = fn,		\
-		   .arg = (long)(a), .lm = lm_out, .memfd = memfd_out,	\
+		   .arg = (int64_t)(a), .lm = lm_out, .memfd = memfd_out, \
 		   .why = reason, ##__VA_ARGS__ } }
 
 #endif /* LAZYMAP_SURFACE_H */

@@ -31,7 +31,7 @@
 
 #define SEED		0x6173796e	/* "asyn" */
 /* In a_uffd's arg, above the register mode: ask for this feature. */
-#define WP_ASYNC	(1L << 32)
+#define WP_ASYNC	((int64_t)1 << 32)
 #define NMAP		4
 
 /*
@@ -75,6 +75,35 @@ static long a_uffd(struct sf_t *t)
 	}
 	close(uffd);
 	return r;
+}
+
+/*
+ * Whether UFFDIO_API offers feature: the architecture decides whether
+ * shmem can be write-protected (UFFD_FEATURE_WP_HUGETLBFS_SHMEM, PTE
+ * markers) or take minor faults (UFFD_FEATURE_MINOR_SHMEM); s390 has
+ * neither.
+ */
+static bool uffd_has(__u64 feature)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	bool has;
+
+	if (uffd < 0)
+		return false;
+	has = !ioctl(uffd, UFFDIO_API, &api) && (api.features & feature);
+	close(uffd);
+	return has;
+}
+
+static bool uffd_wp_shmem(void)
+{
+	return uffd_has(UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+}
+
+static bool uffd_minor_shmem(void)
+{
+	return uffd_has(UFFD_FEATURE_MINOR_SHMEM);
 }
 
 /* A minimal io_uring: one submission, one completion. */
@@ -191,12 +220,12 @@ FIXTURE_VARIANT_ADD(surface, uffd_wp)
 	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_WP", a_uffd,
 		    UFFDIO_REGISTER_MODE_WP, "EINVAL", "0 unregister=0",
 		    "vma_can_userfault(): write-protect for anonymous memory, and shmem and hugetlb with PTE markers, only (7.x: also VMAs with uffd_ops)",
-		    .anon = true);
+		    .anon = true, .memfd_if = uffd_wp_shmem);
 FIXTURE_VARIANT_ADD(surface, uffd_minor)
 	SF_INHERENT("userfaultfd", "UFFDIO_REGISTER MODE_MINOR", a_uffd,
 		    UFFDIO_REGISTER_MODE_MINOR, "EINVAL", "0 unregister=0",
 		    "vma_can_userfault(): minor faults for shmem and hugetlb only (7.x: also VMAs with uffd_ops)",
-		    .anon = true);
+		    .anon = true, .memfd_if = uffd_minor_shmem);
 
 FIXTURE_VARIANT_ADD(surface, uffd_wp_async)
 	SF_SAME("userfaultfd",

@@ -262,7 +262,7 @@ static long rw_writev(struct sf_t *t)
  * a descriptor of a new open() (a memfd through /proc/self/fd), whose
  * f_mode the file system's open() set, rather than memfd_create()'s.
  */
-#define REOPEN		(1L << 32)
+#define REOPEN		((int64_t)1 << 32)
 
 /* The descriptor a row works on, and whether it must be closed. */
 static int row_fd(struct sf_t *t)

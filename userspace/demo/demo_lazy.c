@@ -45,8 +45,9 @@ void sec_lazy(void)
 		  sz(map_len));
 
 	out_say("Write one byte into each of three pages: pages 0, 64 and\n"
-		"128 (at 0, 256 kB and 512 kB). Each first touch should fault\n"
-		"into the driver, which allocates a zeroed page for it.");
+		"128 (at 0, %s and %s). Each first touch should fault\n"
+		"into the driver, which allocates a zeroed page for it.",
+		sz(pages[1] * psz), sz(pages[2] * psz));
 	for (i = 0; i < 3; i++)
 		/* A store the compiler cannot drop or merge: one write. */
 		__atomic_store_n(base + pages[i] * psz, 'A' + i,

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build lazymap for Debian's kernels of other architectures and page sizes
+# and run the whole selftest suite on each under QEMU (`make check-arch`).
+#
+#   scripts/check-arch.sh [TARGET...]     (default: every target)
+#
+# The targets are the table in scripts/arch-lib.sh: arm64 with 4K and 16K
+# pages, ppc64el with 64K pages, big-endian s390x, and 32-bit programs
+# (i386, armhf) on the compat layer of a 64-bit kernel, each on the kernels
+# of one or more suites.  For each target this is what check-matrix does
+# for amd64, through the same scripts with --arch:
+#
+#   fetch-kernel.sh --suite S --arch A --flavour F   the kernel and headers,
+#       resolved now from a private apt configuration (a target the mirror
+#       cannot serve is "unavailable", with the reason: not a failure)
+#   build-module.sh --arch A     cross-built, on the host for bookworm, in
+#       the suite's chroot (suite-chroot.sh) with its compiler for newer
+#       suites; the build passes when the compiler and modpost said nothing
+#   check.sh --arch A --user-arch U --kernel K --module KO
+#       the programs cross-built for U, U's busybox, QEMU for A, the same
+#       kernel-log verdict as make check (vm-run.sh)
+#
+# The kernels and modules are prepared in the background, one target after
+# another, while QEMU runs the targets already prepared.  The output ends with
+# one table, a row per target,
+#
+#   target               release               page passed failed skipped  prep   run
+#
+# ("unavailable: <reason>" in place of the figures for a target the mirror
+# does not serve; it counts as one skip) and the line
+# "N passed, M failed, K skipped" over all targets.  Logs:
+# build/arch-check/<target>-{fetch,build,check}.log, console logs
+# build/arch-check/<target>-vm.log.  Exit status: 0 if nothing failed.
+set -euo pipefail
+# shellcheck source=scripts/vm-lib.sh
+. "$(dirname "$0")/vm-lib.sh"
+
+cd "$LM_TOP"
+mapfile -t targets < <(lm_targets)
+if [ $# -gt 0 ]; then
+	targets=("$@")
+fi
+for t in "${targets[@]}"; do
+	lm_target "$t" || lm_die "unknown target '$t'; the targets are:" \
+		"$(lm_targets | tr '\n' ' ')"
+done
+out=$LM_BUILD/arch-check
+rm -rf "$out"
+mkdir -p "$out"
+t0=$(date +%s)
+
+# page_size CONFIG: the page size a kernel .config selects.
+page_size() {
+	if grep -q -E '^CONFIG_([A-Z0-9]+_)?64K_PAGES=y|^CONFIG_PAGE_SIZE_64KB=y' "$1"
+	then
+		echo 64K
+	elif grep -q -E '^CONFIG_([A-Z0-9]+_)?16K_PAGES=y|^CONFIG_PAGE_SIZE_16KB=y' "$1"
+	then
+		echo 16K
+	else
+		echo 4K
+	fi
+}
+
+# prepare TARGET: fetch the kernel, build the module and the programs;
+# leaves $out/TARGET.env with KERNEL, KREL, KO (empty if the build failed),
+# WARN, PAGE, PREP (seconds) and UNAVAIL (the reason, if unavailable).
+prepare() {
+	local t=$1 env=$out/$1.env KERNEL='' KREL='' KDIR='' BUILD_IN=''
+	local ko='' warn=0 rc=0 start page='?' unavail='' config build=()
+	start=$(date +%s)
+	lm_target "$t"
+	scripts/fetch-kernel.sh --suite "$LM_TARGET_SUITE" \
+		--arch "$LM_TARGET_KARCH" --flavour "$LM_TARGET_FLAVOUR" \
+		>"$out/$t.kernel" 2>"$out/$t-fetch.log" || rc=$?
+	if [ "$rc" -eq 3 ]; then
+		unavail=$(sed -n 's/^unavailable: //p' "$out/$t-fetch.log" |
+			tail -n1)
+	elif [ "$rc" -eq 0 ]; then
+		eval "$(cat "$out/$t.kernel")"
+	fi
+	if [ -n "$KERNEL" ]; then
+		build=(scripts/build-module.sh)
+		config=$KDIR/.config
+		if [ -n "$BUILD_IN" ]; then
+			build=(scripts/suite-chroot.sh enter "$BUILD_IN"
+				"$LM_TOP/scripts/build-module.sh")
+			config=$(scripts/suite-chroot.sh path "$BUILD_IN")$config
+		fi
+		page=$(page_size "$config")
+		ko=$("${build[@]}" --kdir "$KDIR" --arch "$LM_TARGET_KARCH" \
+			2>"$out/$t-build.log") || ko=
+		[ -z "$ko" ] || [ -f "$ko" ] || ko=
+		warn=$(grep -c -E 'warning:|^WARNING:' "$out/$t-build.log" || :)
+		# The programs, once per architecture (make keeps them).
+		if ! (lm_vm_cross_make "$LM_TARGET_UARCH") \
+			>/dev/null 2>>"$out/$t-build.log"; then
+			lm_warn "$t: the programs do not build for $LM_TARGET_UARCH"
+			ko=
+		fi
+	fi
+	printf 'KERNEL=%q KREL=%q KO=%q WARN=%q PAGE=%q PREP=%q UNAVAIL=%q\n' \
+		"$KERNEL" "$KREL" "$ko" "$warn" "$page" \
+		"$(($(date +%s) - start))" "$unavail" >"$env.tmp"
+	mv "$env.tmp" "$env"
+}
+
+# run TARGET: the selftests on TARGET's kernel; appends a row to $out/rows.
+run() {
+	local t=$1 KERNEL KREL KO WARN PAGE PREP UNAVAIL pass=0 fail=0 skip=0
+	local last re start
+	eval "$(cat "$out/$t.env")"
+	lm_target "$t"
+	start=$(date +%s)
+	if [ -n "$UNAVAIL" ]; then
+		lm_log "$t: unavailable: $UNAVAIL"
+		printf '%-24s unavailable: %s\n' "$t" "$UNAVAIL" >>"$out/rows"
+		echo "skip 1" >>"$out/counts"
+		return 0
+	fi
+	if [ -z "$KERNEL" ]; then
+		lm_warn "$t: no kernel (see $out/$t-fetch.log)"
+		tail -n 5 "$out/$t-fetch.log" >&2
+		fail=1 KREL='?'
+	elif [ -n "$KO" ] && [ "$WARN" -eq 0 ]; then
+		pass=1	# the build: one test
+	else
+		fail=1
+		lm_warn "$t: the module did not build cleanly (see $out/$t-build.log)"
+		grep -E 'warning:|^WARNING:|error:' "$out/$t-build.log" |
+			head -n 20 | sed "s/^/$t: /" >&2 || :
+	fi
+	if [ -n "$KERNEL" ] && [ -n "$KO" ]; then
+		lm_log "$t: selftests on $KREL ($LM_TARGET_UARCH programs)"
+		# One pass with the module's defaults: lazymap_huge_test loads
+		# it with huge=always itself; the suite's second, huge=always
+		# pass is make check's, the matrix's and the debug kernel's.
+		scripts/check.sh --kernel "$KERNEL" --module "$KO" --no-make \
+			--arch "$LM_TARGET_KARCH" --user-arch "$LM_TARGET_UARCH" \
+			--passes '' \
+			--log "$out/$t-vm.log" >"$out/$t-check.log" 2>&1 || :
+		grep '^FAIL: ' "$out/$t-check.log" | sed "s/^/$t: /" >&2 || :
+		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' \
+			"$out/$t-check.log" | tail -n 1) || :
+		re='^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?'
+		if [[ $last =~ $re ]]; then
+			pass=$((pass + BASH_REMATCH[1]))
+			fail=$((fail + BASH_REMATCH[2]))
+			skip=$((skip + ${BASH_REMATCH[4]:-0}))
+		else
+			lm_warn "$t: check.sh gave no totals (see $out/$t-check.log)"
+			fail=$((fail + 1))
+		fi
+	fi
+	printf '%-24s %-28s %4s %6d %6d %7d %5d %5d\n' "$t" "$KREL" "$PAGE" \
+		"$pass" "$fail" "$skip" "$PREP" "$(($(date +%s) - start))" \
+		>>"$out/rows"
+	echo "pass $pass fail $fail skip $skip" >>"$out/counts"
+	lm_log "$t: $pass passed, $fail failed, $skip skipped"
+}
+
+# Host packages first, so that no two apt-gets run at once on the host.
+lm_need_pkgs debootstrap debian-archive-keyring make dwarves
+uarchs=()
+for t in "${targets[@]}"; do
+	lm_target "$t"
+	lm_arch "$LM_TARGET_KARCH"
+	[ "$LM_ARCH_QEMU_PKG" = - ] || lm_need_pkgs "$LM_ARCH_QEMU_PKG"
+	for a in "$LM_TARGET_KARCH" "$LM_TARGET_UARCH"; do
+		[[ " ${uarchs[*]} " == *" $a "* ]] || uarchs+=("$a")
+	done
+done
+for a in "${uarchs[@]}"; do
+	# shellcheck disable=SC2046 # a list of package names
+	lm_need_pkgs $(lm_arch_cross_pkgs "$a")
+done
+
+lm_log "preparing ${#targets[@]} targets in the background"
+(
+	for t in "${targets[@]}"; do
+		prepare "$t"
+	done
+) &
+bgpid=$!
+trap 'kill "$bgpid" 2>/dev/null || :' EXIT
+for t in "${targets[@]}"; do
+	while [ ! -f "$out/$t.env" ]; do
+		kill -0 "$bgpid" 2>/dev/null || break
+		sleep 1
+	done
+	if [ ! -f "$out/$t.env" ]; then
+		printf 'KERNEL= KREL= KO= WARN=0 PAGE=? PREP=0 UNAVAIL=\n' \
+			>"$out/$t.env"
+	fi
+	run "$t"
+done
+wait "$bgpid" || :
+trap - EXIT
+
+total_pass=0 total_fail=0 total_skip=0
+while read -r _ p _ f _ k; do
+	total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-0}))
+	total_skip=$((total_skip + ${k:-0}))
+done < <(sed 's/^skip 1$/pass 0 fail 0 skip 1/' "$out/counts")
+echo
+printf '%-24s %-28s %4s %6s %6s %7s %5s %5s\n' target release page passed \
+	failed skipped prep run
+cat "$out/rows"
+echo "(prep and run: seconds to fetch and build, and of the QEMU run)"
+lm_log "check-arch took $(($(date +%s) - t0)) s"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]
