@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -24,10 +25,12 @@ FIXTURE(fa) {
 	uint8_t *resv;	/* an address range reserved for the mappings */
 	size_t resv_len;
 	uint8_t *base;	/* its first table-aligned address */
+	bool reloaded;	/* the module was reloaded with a larger device */
 };
 
 FIXTURE_SETUP(fa)
 {
+	char params[64];
 	uintptr_t a;
 
 	LM_OPEN_EMPTY(self->fd);
@@ -37,6 +40,23 @@ FIXTURE_SETUP(fa)
 		LM_SKIP("the kernel has no transparent huge pages: no PMD size in %s",
 			LM_THP_DIR);
 	self->npages = self->table / lm_ps;
+	/*
+	 * The tests need four page tables' worth of device.  The default
+	 * 64 MiB holds only two where a table maps 32 MiB (16 KiB pages):
+	 * reload with a device large enough, the run's other parameters kept.
+	 */
+	if (lm_size(self->fd) < 4 * self->table) {
+		LM_NEED_RELOAD();
+		snprintf(params, sizeof(params), "size_mb=%llu",
+			 (unsigned long long)((4 * self->table + LM_MIB - 1) /
+					      LM_MIB));
+		lm_close_empty(self->fd);
+		self->fd = -1;
+		ASSERT_EQ(0, lm_module_unload());
+		self->reloaded = true;
+		ASSERT_EQ(0, lm_module_load(params)) TH_LOG("%s", params);
+		LM_OPEN_EMPTY(self->fd);
+	}
 	ASSERT_GE(lm_size(self->fd), 4 * self->table);
 	/* Three tables of addresses: two of them table-aligned. */
 	self->resv_len = 3 * self->table;
@@ -52,6 +72,8 @@ FIXTURE_TEARDOWN(fa)
 	if (self->resv && self->resv != MAP_FAILED)
 		munmap(self->resv, self->resv_len);
 	lm_close_empty(self->fd);
+	if (self->reloaded)
+		EXPECT_EQ(0, lm_module_restore());
 }
 
 /* Write byte (page index & 0x7f) | 0x80 into page i of the store. */
