@@ -12,6 +12,7 @@
  *   copy_splice_read            no             yes           yes
  *   error_remove_folio          no             yes           yes
  *   filemap_alloc_folio_policy  no             no            yes
+ *   folio_batch_h               no             no            yes
  *   mmap_prepare                no             no            yes
  *   vma_thp_disabled            no             yes           no
  *   vma_thp_disabled_forced     no             no            yes
@@ -19,6 +20,9 @@
  * error_remove_folio: 6.6 turned the address_space operation that
  * memory_failure() calls, .error_remove_page(mapping, page), into
  * .error_remove_folio(mapping, folio); used in lazymap_store.c.
+ *
+ * folio_batch_h: 7.x moved struct folio_batch from <linux/pagevec.h> to
+ * <linux/folio_batch.h> and removed the old header; included below.
  */
 #ifndef _LAZYMAP_COMPAT_H
 #define _LAZYMAP_COMPAT_H
@@ -30,6 +34,12 @@
 #include <linux/splice.h>
 
 #include "lazymap_probes.h"
+
+#ifdef LAZYMAP_HAVE_FOLIO_BATCH_H
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
+#endif
 
 /*
  * 6.3 changed "no folio at this index" from NULL to ERR_PTR(-ENOENT); callers

@@ -28,7 +28,6 @@
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
 #include <linux/pseudo_fs.h>
-#include <linux/rcupdate.h>
 #include <linux/xarray.h>
 
 #include <linux/lazymap.h>
@@ -314,6 +313,42 @@ int lazymap_store_discard(struct lazymap_store *store, u64 offset, u64 length)
 	return 0;
 }
 
+/*
+ * The first index from @index on that holds no page, or @last + 1.
+ *
+ * Each folio counts once, whatever its size, so a huge page is stepped over
+ * in one go.  page_cache_next_miss() is not used: its xas_next() walk loses
+ * step with the index when it starts inside a multi-index entry that is
+ * smaller than an xarray node (a PMD folio of order 5 with 64 KiB pages
+ * against 64-slot nodes) and answers one page past the real hole.
+ * filemap_get_folios() finds each folio through its first index.
+ */
+static pgoff_t lazymap_store_next_hole(struct address_space *mapping,
+				       pgoff_t index, pgoff_t last)
+{
+	struct folio_batch fbatch;
+	pgoff_t start = index;
+	unsigned int i, nr;
+
+	folio_batch_init(&fbatch);
+	while (index <= last) {
+		nr = filemap_get_folios(mapping, &start, last, &fbatch);
+		for (i = 0; i < nr; i++) {
+			struct folio *folio = fbatch.folios[i];
+			pgoff_t end = folio->index + folio_nr_pages(folio);
+
+			if (folio->index > index)
+				break;
+			index = max(index, end);
+		}
+		folio_batch_release(&fbatch);
+		if (!nr || i < nr)
+			break;
+		cond_resched();
+	}
+	return index;
+}
+
 /* SEEK_DATA/SEEK_HOLE at page granularity; 0 <= @offset < size. */
 loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
 			  int whence)
@@ -329,22 +364,11 @@ loff_t lazymap_store_seek(struct lazymap_store *store, loff_t offset,
 		return max_t(loff_t, offset, (loff_t)index << PAGE_SHIFT);
 	}
 
-	/*
-	 * SEEK_HOLE: the end of the device counts as a hole.  Look at the page
-	 * at @offset first: page_cache_next_miss() stops at index 0 (its
-	 * wrap-around signal), and before a 2023 fix returned the last index
-	 * scanned rather than one past it when the range had no gap, so
-	 * check that what it returns really is a hole.
-	 */
-	if (!xa_load(&mapping->i_pages, index))
+	/* SEEK_HOLE: the end of the device counts as a hole. */
+	hole = lazymap_store_next_hole(mapping, index, last);
+	if (hole == index)
 		return offset;
-	if (index == last)
-		return store->size;
-	/* The scan walks the xarray without taking the RCU lock itself. */
-	rcu_read_lock();
-	hole = page_cache_next_miss(mapping, index + 1, last - index);
-	rcu_read_unlock();
-	if (hole <= index || hole > last || xa_load(&mapping->i_pages, hole))
+	if (hole > last)
 		return store->size;
 	return (loff_t)hole << PAGE_SHIFT;
 }

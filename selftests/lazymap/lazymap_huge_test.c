@@ -593,6 +593,43 @@ TEST_F(huge, read_write_seek_inside_huge_page)
 }
 
 /*
+ * SEEK_HOLE from anywhere inside a huge page lands on the first page after
+ * it, to the byte, when a hole of one page separates it from more data:
+ * the scan must step over the huge page whole, whatever the PMD's order
+ * (order 5 with 64 KiB pages, smaller than an xarray node of 64 slots).
+ */
+TEST_F(huge, seek_hole_right_after_a_huge_page)
+{
+	uint64_t block = self->pmd, single = 2 * self->pmd + lm_ps;
+	uint8_t *p;
+	size_t i;
+
+	RELOAD_BLOCKS(4);
+	p = map_at(self->fd, self->pmd, block, MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	lm_fill(p, self->pmd, block, 3);
+	ASSERT_EQ(1ULL, huge_faults(self->fd));
+	ASSERT_EQ(0, lm_pwrite_all(self->fd, "x", 1, single));
+	EXPECT_EQ(self->nr + 1, lm_resident(self->fd));
+
+	for (i = 0; i < self->nr; i++) {
+		off_t from = (off_t)(block + i * lm_ps + i % lm_ps);
+
+		ASSERT_EQ((off_t)(block + self->pmd),
+			  lseek(self->fd, from, SEEK_HOLE))
+			TH_LOG("page %zu", i);
+		ASSERT_EQ(from, lseek(self->fd, from, SEEK_DATA));
+	}
+	EXPECT_EQ((off_t)block, lseek(self->fd, 0, SEEK_DATA));
+	EXPECT_EQ((off_t)0, lseek(self->fd, 0, SEEK_HOLE));
+	EXPECT_EQ((off_t)single,
+		  lseek(self->fd, (off_t)(block + self->pmd), SEEK_DATA));
+	EXPECT_EQ((off_t)(single + lm_ps),
+		  lseek(self->fd, (off_t)single, SEEK_HOLE));
+	munmap(p, self->pmd);
+}
+
+/*
  * A forced split (debugfs split_huge_pages) turns the huge page into
  * single pages and loses nothing: same data, same resident count.
  */
