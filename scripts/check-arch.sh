@@ -110,7 +110,7 @@ prepare() {
 # run TARGET: the selftests on TARGET's kernel; appends a row to $out/rows.
 run() {
 	local t=$1 KERNEL KREL KO WARN PAGE PREP UNAVAIL pass=0 fail=0 skip=0
-	local last re start
+	local start
 	eval "$(cat "$out/$t.env")"
 	lm_target "$t"
 	start=$(date +%s)
@@ -142,13 +142,10 @@ run() {
 			--passes '' \
 			--log "$out/$t-vm.log" >"$out/$t-check.log" 2>&1 || :
 		grep '^FAIL: ' "$out/$t-check.log" | sed "s/^/$t: /" >&2 || :
-		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' \
-			"$out/$t-check.log" | tail -n 1) || :
-		re='^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?'
-		if [[ $last =~ $re ]]; then
-			pass=$((pass + BASH_REMATCH[1]))
-			fail=$((fail + BASH_REMATCH[2]))
-			skip=$((skip + ${BASH_REMATCH[4]:-0}))
+		if lm_vm_check_totals "$out/$t-check.log"; then
+			pass=$((pass + LM_VM_PASS))
+			fail=$((fail + LM_VM_FAIL))
+			skip=$((skip + LM_VM_SKIP))
 		else
 			lm_warn "$t: check.sh gave no totals (see $out/$t-check.log)"
 			fail=$((fail + 1))

@@ -69,7 +69,7 @@ prepare() {
 # run SUITE: the selftests on SUITE's kernel; appends a row to $out/rows.
 first_check=1
 run() {
-	local s=$1 KERNEL KREL KO WARN pass=0 fail=0 skip=0 last re
+	local s=$1 KERNEL KREL KO WARN pass=0 fail=0 skip=0
 	local args=()
 	eval "$(cat "$out/$s.env")"
 	if [ -z "$KERNEL" ]; then
@@ -94,13 +94,10 @@ run() {
 			--log "$out/$s-vm.log" "${args[@]}" \
 			>"$out/$s-check.log" 2>&1 || :
 		grep '^FAIL: ' "$out/$s-check.log" | sed "s/^/$s: /" >&2 || :
-		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' \
-			"$out/$s-check.log" | tail -n 1) || :
-		re='^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?'
-		if [[ $last =~ $re ]]; then
-			pass=$((pass + BASH_REMATCH[1]))
-			fail=$((fail + BASH_REMATCH[2]))
-			skip=$((skip + ${BASH_REMATCH[4]:-0}))
+		if lm_vm_check_totals "$out/$s-check.log"; then
+			pass=$((pass + LM_VM_PASS))
+			fail=$((fail + LM_VM_FAIL))
+			skip=$((skip + LM_VM_SKIP))
 		else
 			lm_warn "$s: check.sh gave no totals (see $out/$s-check.log)"
 			fail=$((fail + 1))

@@ -57,8 +57,7 @@
 # /lazymap/kmod/, the modules that mount it), boot it with a fresh disk
 # for lazymap_demo_test (the demo's section 4, scripts/demo-disk.sh;
 # the default guest script mounts it and names the file in
-# LAZYMAP_DEMO_DISK), read the runner's
-# final line
+# LAZYMAP_DEMO_DISK), read the runner's final line
 # "lazymap-totals: pass=N fail=M skip=K" and print, as the last line,
 #
 #   N passed, M failed, K skipped

@@ -71,6 +71,10 @@
 #       read the selftest runner's last "lazymap-totals: pass=N fail=M
 #       skip=K" line from a console log; sets LM_VM_PASS, LM_VM_FAIL and
 #       LM_VM_SKIP, returns 1 if there is none
+#   lm_vm_check_totals LOG
+#       the same from the output of scripts/check.sh, whose last "N passed,
+#       M failed[, K skipped]" line it reads (for the runners that run
+#       check.sh once per kernel and add up)
 #
 # A minimal runner (lm_vm_rootfs and the two marked arguments for a Debian
 # userland in the guest instead of busybox):
@@ -290,4 +294,13 @@ lm_vm_totals() {
 	LM_VM_PASS=${BASH_REMATCH[1]}
 	LM_VM_FAIL=${BASH_REMATCH[2]}
 	LM_VM_SKIP=${BASH_REMATCH[3]}
+}
+
+lm_vm_check_totals() {
+	local line re='^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?'
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1) || :
+	[[ $line =~ $re ]] || return 1
+	LM_VM_PASS=${BASH_REMATCH[1]}
+	LM_VM_FAIL=${BASH_REMATCH[2]}
+	LM_VM_SKIP=${BASH_REMATCH[4]:-0}
 }

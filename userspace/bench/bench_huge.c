@@ -32,6 +32,7 @@
 #include "bench_store.h"
 #include "bench_util.h"
 #include "counters.h"
+#include "sysfile.h"
 
 #define THP_PMD_SIZE	"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 
@@ -47,15 +48,9 @@ static long minflt(void)
 /* The kernel's huge page size, or 0 without THP. */
 size_t huge_pmd_size(void)
 {
-	unsigned long long v = 0;
-	FILE *f = fopen(THP_PMD_SIZE, "r");
+	long v = sysfile_long(THP_PMD_SIZE);
 
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
+	return v > 0 ? (size_t)v : 0;
 }
 
 static void huge_empty(struct bench *b, enum backend bk);

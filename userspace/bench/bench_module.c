@@ -16,6 +16,7 @@
 #include "bench_core.h"
 #include "bench_module.h"
 #include "bench_util.h"
+#include "sysfile.h"
 
 #define MODULE_NAME	"lazymap"
 #define PARAM_SIZE_MB	"/sys/module/lazymap/parameters/size_mb"
@@ -28,15 +29,9 @@ static bool module_loaded(void)
 
 static uint64_t module_size_mb(void)
 {
-	unsigned long long mb = 0;
-	FILE *f = fopen(PARAM_SIZE_MB, "r");
+	long mb = sysfile_long(PARAM_SIZE_MB);
 
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &mb) != 1)
-		mb = 0;
-	fclose(f);
-	return mb;
+	return mb > 0 ? (uint64_t)mb : 0;
 }
 
 static void module_unload(void)

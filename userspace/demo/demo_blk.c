@@ -23,6 +23,7 @@
 #include <linux/fs.h>
 
 #include "demo_blk.h"
+#include "sysfile.h"
 
 /* "/dev/vda" for the device @st_dev, from sysfs's uevent file. */
 static int bdev_name(dev_t dev, char *out, size_t len)
@@ -163,17 +164,9 @@ int disk_read_direct(struct disk_file *d, char *out, size_t n)
 long vm_knob(const char *knob)
 {
 	char path[96];
-	long val = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/sys/vm/%s", knob);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
+	return sysfile_long(path);
 }
 
 int vm_knob_set(const char *knob, long val)

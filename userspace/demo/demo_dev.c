@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "demo_dev.h"
+#include "sysfile.h"
 
 #define SYS_MODULE	"/sys/module/lazymap"
 #define SYS_MISC	"/sys/class/misc/lazymap"
@@ -118,17 +119,9 @@ int dev_empty(const struct demo_dev *d)
 long dev_sysfs(const char *attr)
 {
 	char path[96];
-	long val = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), SYS_MISC "/%s", attr);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
+	return sysfile_long(path);
 }
 
 /* "size_mb=64 huge=always": the loaded module's parameters, for insmod. */
