@@ -7,6 +7,10 @@
  * the store, and a private mapping still copies on write.  The store is
  * filled with write(2), which allocates single pages in every huge= mode,
  * so these hold under huge=never and huge=always alike.
+ *
+ * With 64 KiB pages the kernel's fault-around window (fault_around_bytes,
+ * 64 KiB) is a single page, and the kernel then never calls ->map_pages:
+ * the fixture widens it to two pages there (debugfs), and restores it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -26,12 +30,15 @@ FIXTURE(fa) {
 	size_t resv_len;
 	uint8_t *base;	/* its first table-aligned address */
 	bool reloaded;	/* the module was reloaded with a larger device */
+	uint64_t fault_around;	/* the kernel's window to restore, or 0 */
 };
 
 FIXTURE_SETUP(fa)
 {
+	uint64_t window;
 	char params[64];
 	uintptr_t a;
+	int err;
 
 	LM_OPEN_EMPTY(self->fd);
 	LM_NEED_DEVICE();
@@ -58,6 +65,16 @@ FIXTURE_SETUP(fa)
 		LM_OPEN_EMPTY(self->fd);
 	}
 	ASSERT_GE(lm_size(self->fd), 4 * self->table);
+	err = lm_fault_around_get(&window);
+	if (err)
+		window = LM_FAULT_AROUND_DEFAULT;
+	if (window < 2 * lm_ps) {
+		if (err)
+			LM_SKIP("a fault-around window of one page, and no %s to widen it: %s",
+				LM_FAULT_AROUND, strerror(-err));
+		ASSERT_EQ(0, lm_fault_around_set(2 * lm_ps));
+		self->fault_around = window;
+	}
 	/* Three tables of addresses: two of them table-aligned. */
 	self->resv_len = 3 * self->table;
 	self->resv = mmap(NULL, self->resv_len, PROT_NONE,
@@ -72,6 +89,8 @@ FIXTURE_TEARDOWN(fa)
 	if (self->resv && self->resv != MAP_FAILED)
 		munmap(self->resv, self->resv_len);
 	lm_close_empty(self->fd);
+	if (self->fault_around)
+		EXPECT_EQ(0, lm_fault_around_set(self->fault_around));
 	if (self->reloaded)
 		EXPECT_EQ(0, lm_module_restore());
 }

@@ -45,6 +45,7 @@ FIXTURE(huge) {
 	size_t pmd;	/* huge page size, from the system */
 	size_t nr;	/* pages in one */
 	struct lazymap_info info;
+	uint64_t fault_around;	/* the kernel's window to restore, or 0 */
 };
 
 FIXTURE_SETUP(huge)
@@ -62,9 +63,26 @@ FIXTURE_TEARDOWN(huge)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	if (self->fault_around)
+		EXPECT_EQ(0, lm_fault_around_set(self->fault_around));
 	if (lm_module_reloadable())
 		EXPECT_EQ(0, lm_module_restore());
 }
+
+/*
+ * Set the kernel's fault-around window to bytes for this test; the
+ * teardown restores it.  Skips where debugfs does not offer the knob.
+ */
+#define SET_FAULT_AROUND(bytes) do {					\
+	uint64_t lm_fa;							\
+	int lm_err = lm_fault_around_get(&lm_fa);			\
+									\
+	if (lm_err)							\
+		LM_SKIP("no %s: %s", LM_FAULT_AROUND, strerror(-lm_err)); \
+	if (!self->fault_around)					\
+		self->fault_around = lm_fa;				\
+	ASSERT_EQ(0, lm_fault_around_set(bytes));			\
+} while (0)
 
 /* Reload the module with params (after LAZYMAP_PARAMS), open it empty. */
 #define RELOAD(params) do {						\
@@ -171,6 +189,24 @@ static long touch_block(uint8_t *p, size_t nr, bool write)
 	else
 		lm_touch_read(p, nr);
 	return lm_minflt() - before;
+}
+
+/*
+ * Run touch_block() over len bytes of memory that is mapped already, so
+ * that the faults of a touch_block() right after are those of its own
+ * touch only.  A forked child must fault in the program's text again (a
+ * file mapping's page tables are not copied), one page per fault when the
+ * fault-around window is a page, and that would count.
+ */
+static void warm_up_touch(size_t len)
+{
+	void *warm = mmap(NULL, len, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (warm == MAP_FAILED)
+		return;
+	touch_block(warm, len / lm_ps, false);
+	munmap(warm, len);
 }
 
 /*
@@ -300,34 +336,44 @@ TEST_F(huge, whole_device_one_fault_per_block)
 }
 
 /*
- * A resident block is PMD-mapped in another mapping by the kernel's
- * fault-around, without calling the driver.  The last block of the device:
- * 6.12 and later map a folio by PMD there only if i_size reaches a page
- * past it, so this fails with i_size at the device's end.
+ * Map the last block of the empty device fd, loaded huge=always, and fill
+ * it (one huge page of pmd bytes); then read it through a second mapping,
+ * and in a child that inherits that one: each must get the huge page mapped
+ * by PMD with one fault, the bytes intact.  driver_faults: how many times
+ * lazymap_fault() is called for the second mapping's read.
+ *
+ * The last block, because 6.12 and later map a folio by PMD there only if
+ * i_size reaches a page past it: this fails with i_size at the device's end.
  */
-TEST_F(huge, other_mapping_gets_pmd_by_fault_around)
+static void remap_by_pmd(struct __test_metadata *_metadata, int fd,
+			 size_t pmd, uint64_t driver_faults)
 {
 	uint64_t faults_before, off;
+	struct lazymap_info info;
+	size_t nr = pmd / lm_ps;
 	uint8_t *p, *q;
 	long faults;
 	pid_t pid;
 
-	RELOAD("huge=always");
-	off = self->info.size / self->pmd * self->pmd - self->pmd;
-	p = map_at(self->fd, self->pmd, off, MAP_SHARED);
+	ASSERT_EQ(0, lm_info(fd, &info));
+	off = info.size / pmd * pmd - pmd;
+	p = map_at(fd, pmd, off, MAP_SHARED);
 	ASSERT_NE(NULL, p);
-	lm_fill(p, self->pmd, off, 7);
-	ASSERT_EQ(self->nr, lm_resident(self->fd));
-	ASSERT_EQ(0, lm_info(self->fd, &self->info));
-	faults_before = self->info.faults;
+	lm_fill(p, pmd, off, 7);
+	ASSERT_EQ(nr, lm_resident(fd));
+	ASSERT_EQ(0, lm_info(fd, &info));
+	faults_before = info.faults;
 
-	q = map_at(self->fd, self->pmd, off, MAP_SHARED);
+	q = map_at(fd, pmd, off, MAP_SHARED);
 	ASSERT_NE(NULL, q);
-	faults = touch_block(q, self->nr, false);
-	EXPECT_PMD_MAPPED(q, faults);
-	EXPECT_EQ(-1, lm_check(q, self->pmd, off, 7));
-	ASSERT_EQ(0, lm_info(self->fd, &self->info));
-	EXPECT_EQ(faults_before, self->info.faults);
+	warm_up_touch(pmd);
+	faults = touch_block(q, nr, false);
+	EXPECT_EQ(1, faults);
+	EXPECT_EQ(pmd / 1024, smaps_kb(q, "FilePmdMapped"));
+	EXPECT_EQ(-1, lm_check(q, pmd, off, 7));
+	ASSERT_EQ(0, lm_info(fd, &info));
+	EXPECT_EQ(faults_before + driver_faults, info.faults);
+	EXPECT_EQ(nr, lm_resident(fd));
 
 	/* A child refaults the inherited mapping the same way. */
 	pid = fork();
@@ -335,17 +381,49 @@ TEST_F(huge, other_mapping_gets_pmd_by_fault_around)
 	if (pid == 0) {
 		uint64_t kb = 0;
 
-		munmap(p, self->pmd);
-		if (touch_block(q, self->nr, false) > 1 ||
-		    lm_check(q, self->pmd, off, 7) != -1 ||
+		munmap(p, pmd);
+		warm_up_touch(pmd);
+		if (touch_block(q, nr, false) > 1 ||
+		    lm_check(q, pmd, off, 7) != -1 ||
 		    lm_smaps_kb(q, "FilePmdMapped", &kb) ||
-		    kb != self->pmd / 1024)
+		    kb != pmd / 1024)
 			_exit(1);
 		_exit(0);
 	}
 	EXPECT_EQ(0, lm_wait(pid));
-	munmap(q, self->pmd);
-	munmap(p, self->pmd);
+	munmap(q, pmd);
+	munmap(p, pmd);
+}
+
+/*
+ * A resident block is PMD-mapped in another mapping by the kernel's
+ * fault-around (filemap_map_pages()), without calling the driver.  With
+ * 64 KiB pages the kernel's default window is a single page, which turns
+ * fault-around off: the test widens it to two pages there.
+ */
+TEST_F(huge, other_mapping_gets_pmd_by_fault_around)
+{
+	uint64_t window;
+
+	if (lm_fault_around_get(&window))
+		window = LM_FAULT_AROUND_DEFAULT;
+	if (window < 2 * lm_ps)
+		SET_FAULT_AROUND(2 * lm_ps);
+	RELOAD("huge=always");
+	remap_by_pmd(_metadata, self->fd, self->pmd, 0);
+}
+
+/*
+ * With a window of one page (the default with 64 KiB pages) the kernel
+ * calls lazymap_fault() for the read instead; it finds the resident huge
+ * page, and the kernel maps it by PMD all the same: one fault for the
+ * block, counted once by the driver.
+ */
+TEST_F(huge, other_mapping_gets_pmd_from_the_fault_handler)
+{
+	SET_FAULT_AROUND(lm_ps);
+	RELOAD("huge=always");
+	remap_by_pmd(_metadata, self->fd, self->pmd, 1);
 }
 
 /* The block is one PMD-aligned run of frames that the kernel calls a THP. */

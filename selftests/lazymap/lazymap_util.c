@@ -194,6 +194,19 @@ int lm_write_str(const char *path, const char *s)
 	return err;
 }
 
+int lm_fault_around_get(uint64_t *bytes)
+{
+	return lm_read_u64(LM_FAULT_AROUND, bytes);
+}
+
+int lm_fault_around_set(uint64_t bytes)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)bytes);
+	return lm_write_str(LM_FAULT_AROUND, buf);
+}
+
 uint64_t lm_pagemap(const void *addr)
 {
 	uint64_t ent;

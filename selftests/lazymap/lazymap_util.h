@@ -218,6 +218,19 @@ size_t lm_huge_block(int fd);
 long lm_minflt(void);
 
 /*
+ * The kernel's fault-around window: how much a read fault asks ->map_pages
+ * to map around it (debugfs LM_FAULT_AROUND).  65536 bytes by default, a
+ * single page, and so no fault-around at all, with 64 KiB pages.
+ * lm_fault_around_get: the window in bytes; 0 or -errno (no debugfs).
+ * lm_fault_around_set: a power of two from one page to one page table's
+ * worth; 0 or -errno.
+ */
+#define LM_FAULT_AROUND	"/sys/kernel/debug/fault_around_bytes"
+#define LM_FAULT_AROUND_DEFAULT	65536	/* mm/memory.c, every kernel */
+int lm_fault_around_get(uint64_t *bytes);
+int lm_fault_around_set(uint64_t bytes);
+
+/*
  * The value in kB of the smaps field key (e.g. "FilePmdMapped") of the
  * mapping of this process that holds addr.  0 or -errno.
  */
