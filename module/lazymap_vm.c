@@ -79,6 +79,11 @@ static vm_fault_t lazymap_fault(struct vm_fault *vmf)
  * within the VMA and the device, so one fault maps up to a page table's
  * worth of resident pages instead of 64 KiB.  Pages behind the fault keep
  * the kernel's window; filemap_map_pages() skips what is mapped already.
+ *
+ * With 64 KiB pages the default window is a single page, and the kernel
+ * then does no fault-around and never calls this: every read fault reaches
+ * lazymap_fault(), which hands back the resident page (a huge one is still
+ * mapped by PMD).  Raising fault_around_bytes in debugfs turns it back on.
  */
 static vm_fault_t lazymap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
 				    pgoff_t end_pgoff)
