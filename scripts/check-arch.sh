@@ -22,9 +22,10 @@
 #       the programs cross-built for U, U's busybox, QEMU for A, the same
 #       kernel-log verdict as make check (vm-run.sh)
 #
-# The kernels and modules are prepared in the background, one target after
-# another, while QEMU runs the targets already prepared.  The output ends with
-# one table, a row per target,
+# The first two steps are lm_vm_prepare's (scripts/vm-lib.sh), as for make
+# check-matrix.  The kernels and modules are prepared in the background, one
+# target after another, while QEMU runs the targets already prepared.  The
+# output ends with one table, a row per target,
 #
 #   target               release               page passed failed skipped  prep   run
 #
@@ -68,32 +69,14 @@ page_size() {
 # leaves $out/TARGET.env with KERNEL, KREL, KO (empty if the build failed),
 # WARN, PAGE, PREP (seconds) and UNAVAIL (the reason, if unavailable).
 prepare() {
-	local t=$1 env=$out/$1.env KERNEL='' KREL='' KDIR='' BUILD_IN=''
-	local ko='' warn=0 rc=0 start page='?' unavail='' config build=()
+	local t=$1 env=$out/$1.env ko start page='?'
 	start=$(date +%s)
 	lm_target "$t"
-	scripts/fetch-kernel.sh --suite "$LM_TARGET_SUITE" \
-		--arch "$LM_TARGET_KARCH" --flavour "$LM_TARGET_FLAVOUR" \
-		>"$out/$t.kernel" 2>"$out/$t-fetch.log" || rc=$?
-	if [ "$rc" -eq 3 ]; then
-		unavail=$(sed -n 's/^unavailable: //p' "$out/$t-fetch.log" |
-			tail -n1)
-	elif [ "$rc" -eq 0 ]; then
-		eval "$(cat "$out/$t.kernel")"
-	fi
-	if [ -n "$KERNEL" ]; then
-		build=(scripts/build-module.sh)
-		config=$KDIR/.config
-		if [ -n "$BUILD_IN" ]; then
-			build=(scripts/suite-chroot.sh enter "$BUILD_IN"
-				"$LM_TOP/scripts/build-module.sh")
-			config=$(scripts/suite-chroot.sh path "$BUILD_IN")$config
-		fi
-		page=$(page_size "$config")
-		ko=$("${build[@]}" --kdir "$KDIR" --arch "$LM_TARGET_KARCH" \
-			2>"$out/$t-build.log") || ko=
-		[ -z "$ko" ] || [ -f "$ko" ] || ko=
-		warn=$(grep -c -E 'warning:|^WARNING:' "$out/$t-build.log" || :)
+	lm_vm_prepare "$LM_TARGET_SUITE" "$LM_TARGET_KARCH" \
+		"$LM_TARGET_FLAVOUR" "$out/$t"
+	ko=$LM_VM_MODULE
+	if [ -n "$LM_VM_KERNEL" ]; then
+		page=$(page_size "$LM_VM_CONFIG")
 		# The programs, once per architecture (make keeps them).
 		if ! (lm_vm_cross_make "$LM_TARGET_UARCH") \
 			>/dev/null 2>>"$out/$t-build.log"; then
@@ -102,8 +85,8 @@ prepare() {
 		fi
 	fi
 	printf 'KERNEL=%q KREL=%q KO=%q WARN=%q PAGE=%q PREP=%q UNAVAIL=%q\n' \
-		"$KERNEL" "$KREL" "$ko" "$warn" "$page" \
-		"$(($(date +%s) - start))" "$unavail" >"$env.tmp"
+		"$LM_VM_KERNEL" "$LM_VM_KREL" "$ko" "$LM_VM_WARN" "$page" \
+		"$(($(date +%s) - start))" "$LM_VM_UNAVAIL" >"$env.tmp"
 	mv "$env.tmp" "$env"
 }
 

@@ -7,10 +7,11 @@
 #   scripts/check-matrix.sh [SUITE...]     (default: bookworm trixie sid)
 #
 # Each suite's kernel is the one its linux-image-amd64 depends on today.
-# bookworm's module is built on the host (scripts/fetch-kernel.sh); newer
-# suites need their own compiler and glibc, so theirs is built in a chroot of
-# the suite (scripts/fetch-kernel-suite.sh, scripts/suite-chroot.sh).  Every
-# suite then runs scripts/check.sh --kernel K --module KO.
+# bookworm's module is built on the host; newer suites need their own
+# compiler and glibc, so theirs is built in a chroot of the suite
+# (scripts/suite-chroot.sh).  The fetch and the build are lm_vm_prepare's
+# (scripts/vm-lib.sh), as for make check-arch.  Every suite then runs
+# scripts/check.sh --kernel K --module KO.
 #
 # The build is a test of its own: it passes when the module built with W=1
 # and the compiler and modpost said nothing (no "warning:", no "WARNING:").
@@ -27,7 +28,8 @@
 # while bookworm's tests run: that part is network and disk bound, QEMU is
 # CPU bound.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/vm-lib.sh
+. "$(dirname "$0")/vm-lib.sh"
 
 cd "$LM_TOP"
 suites=("$@")
@@ -39,31 +41,14 @@ t0=$(date +%s)
 # prepare SUITE: fetch the kernel and build the module; leaves
 # $out/SUITE.env with KERNEL, KREL, KO (empty if the build failed) and WARN.
 prepare() {
-	local s=$1 env=$out/$1.env KERNEL='' KREL='' KDIR='' ko='' warn=0
-	local build=(scripts/build-module.sh)
+	local s=$1 env=$out/$1.env
 	rm -f "$env"
-	if [ "$s" = bookworm ]; then
-		scripts/fetch-kernel.sh --suite "$s" >"$out/$s.kernel" \
-			2>"$out/$s-fetch.log" || :
-	else
-		build=(scripts/suite-chroot.sh enter "$s"
-			"$LM_TOP/scripts/build-module.sh")
-		scripts/fetch-kernel-suite.sh --suite "$s" >"$out/$s.kernel" \
-			2>"$out/$s-fetch.log" || :
-	fi
-	eval "$(cat "$out/$s.kernel")"
-	if [ -z "$KERNEL" ]; then
+	lm_vm_prepare "$s" amd64 amd64 "$out/$s"
+	if [ -z "$LM_VM_KERNEL" ]; then
 		tail -n 5 "$out/$s-fetch.log" >&2
-		printf 'KERNEL= KREL= KO= WARN=0\n' >"$env"
-		return 0
 	fi
-	ko=$("${build[@]}" --kdir "$KDIR" 2>"$out/$s-build.log") || ko=
-	if [ -n "$ko" ] && [ ! -f "$ko" ]; then
-		ko=
-	fi
-	warn=$(grep -c -E 'warning:|^WARNING:' "$out/$s-build.log" || :)
-	printf 'KERNEL=%q KREL=%q KO=%q WARN=%q\n' \
-		"$KERNEL" "$KREL" "$ko" "$warn" >"$env"
+	printf 'KERNEL=%q KREL=%q KO=%q WARN=%q\n' "$LM_VM_KERNEL" \
+		"$LM_VM_KREL" "$LM_VM_MODULE" "$LM_VM_WARN" >"$env"
 }
 
 # run SUITE: the selftests on SUITE's kernel; appends a row to $out/rows.

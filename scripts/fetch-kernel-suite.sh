@@ -6,6 +6,7 @@
 #
 #   scripts/fetch-kernel-suite.sh [--suite trixie|sid]
 #   KERNEL=<vmlinuz on the host> KREL=<release> KDIR=<headers in the chroot>
+#   BUILD_IN=SUITE
 #
 # The kernel is whatever the suite's linux-image-amd64 depends on today, read
 # from the suite's own package lists inside its chroot (suite-chroot.sh), so
@@ -152,4 +153,5 @@ esac
 # W=1 runs scripts/kernel-doc, a perl script needing more than perl-base.
 "$chroot_sh" create "$suite" "$ccpkg" make perl
 
-printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\n' "$kernel" "$krel" "$kdir"
+printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\nBUILD_IN=%q\n' "$kernel" "$krel" "$kdir" \
+	"$suite"

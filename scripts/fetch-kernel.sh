@@ -11,19 +11,19 @@
 #            scripts/arch-lib.sh for the others)
 # --flavour  the kernel flavour, linux-image-FLAVOUR (default: ARCH)
 #
-# Prints three eval-able lines on stdout, progress on stderr:
+# Prints four eval-able lines on stdout, progress on stderr:
 #
 #   KERNEL=<path of vmlinuz>
 #   KREL=<kernel release, e.g. 6.1.0-57-amd64>
 #   KDIR=<kernel headers to build modules against>
-#
-# so a caller does: eval "$(scripts/fetch-kernel.sh)".  When the kernel is
-# not amd64's own (another --arch or --flavour) a fourth line follows,
-#
 #   BUILD_IN=<the suite chroot to build the module in, or empty: the host>
 #
-# and the recipe is fk_foreign below: a private apt configuration per suite
-# and architecture, never the host's.  Exit status 3, with a line
+# so a caller does: eval "$(scripts/fetch-kernel.sh)" and builds with
+# build-module.sh --kdir "$KDIR", in "scripts/suite-chroot.sh enter
+# $BUILD_IN" when BUILD_IN is set (trixie's and sid's headers need their own
+# compiler and glibc).  When the kernel is not amd64's own (another --arch
+# or --flavour) the recipe is fk_foreign below: a private apt configuration
+# per suite and architecture, never the host's.  Exit status 3, with a line
 # "unavailable: <reason>" on stderr, means the mirror does not serve that
 # kernel (no such flavour in the suite, or a package it cannot deliver):
 # not a failure of lazymap.
@@ -320,4 +320,4 @@ if [ -z "$KERNEL" ] || [ -z "$KREL" ] || [ -z "$KDIR" ]; then
 fi
 [ -d "$KDIR" ] || lm_die "kernel headers $KDIR do not exist"
 lm_log "kernel $KREL: $KERNEL"
-printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\n' "$KERNEL" "$KREL" "$KDIR"
+printf 'KERNEL=%q\nKREL=%q\nKDIR=%q\nBUILD_IN=\n' "$KERNEL" "$KREL" "$KDIR"

@@ -187,11 +187,7 @@ for s in "${suites[@]}"; do
 	t0=$(date +%s)
 	mkdir -p "$out/$s"
 	KREL=''
-	if [ "$s" = bookworm ]; then
-		eval "$("$LM_TOP/scripts/fetch-kernel.sh")"
-	else
-		eval "$("$LM_TOP/scripts/fetch-kernel-suite.sh" --suite "$s")"
-	fi
+	eval "$("$LM_TOP/scripts/fetch-kernel.sh" --suite "$s")"
 	[ -n "$KREL" ] || lm_die "no $s kernel"
 	prepare "$s" "$KREL"
 	lm_log "$s: packages in a throwaway chroot with the headers of $KREL"

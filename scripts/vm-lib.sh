@@ -15,6 +15,16 @@
 #   lm_vm_kernel [SUITE]
 #       fetch the suite's kernel (default bookworm) with fetch-kernel.sh;
 #       sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR
+#   lm_vm_prepare SUITE ARCH FLAVOUR LOG
+#       what check-matrix and check-arch do before each kernel's run: fetch
+#       SUITE's FLAVOUR kernel for ARCH (fetch-kernel.sh, its output in
+#       LOG.kernel and LOG-fetch.log) and build the module against its
+#       headers (build-module.sh, in the suite's chroot if the headers live
+#       there; LOG-build.log).  Sets LM_VM_KERNEL and LM_VM_KREL (empty if
+#       the fetch failed), LM_VM_CONFIG (the kernel's .config as the host
+#       sees it), LM_VM_MODULE (empty if the build failed), LM_VM_WARN (the
+#       compiler's and modpost's warnings) and LM_VM_UNAVAIL (why the
+#       mirror does not serve the kernel, or empty).  Never exits the caller
 #   lm_vm_module KDIR [MAKE-ARGS...]
 #       build lazymap.ko with build-module.sh; sets LM_VM_MODULE
 #   lm_vm_krel KERNEL
@@ -105,6 +115,34 @@ lm_vm_kernel() {
 		lm_die "could not fetch the ${1:-bookworm} kernel"
 	eval "$out"
 	LM_VM_KERNEL=$KERNEL LM_VM_KREL=$KREL LM_VM_KDIR=$KDIR
+}
+
+lm_vm_prepare() {
+	local suite=$1 arch=$2 flavour=$3 log=$4 rc=0 top=''
+	local KERNEL='' KREL='' KDIR='' BUILD_IN=''
+	local build=("$LM_TOP/scripts/build-module.sh")
+
+	LM_VM_KERNEL='' LM_VM_KREL='' LM_VM_CONFIG='' LM_VM_MODULE=''
+	LM_VM_WARN=0 LM_VM_UNAVAIL=''
+	"$LM_TOP/scripts/fetch-kernel.sh" --suite "$suite" --arch "$arch" \
+		--flavour "$flavour" >"$log.kernel" 2>"$log-fetch.log" || rc=$?
+	if [ "$rc" -eq 3 ]; then
+		LM_VM_UNAVAIL=$(sed -n 's/^unavailable: //p' "$log-fetch.log" |
+			tail -n1)
+		return 0
+	fi
+	[ "$rc" -eq 0 ] || return 0
+	eval "$(cat "$log.kernel")"
+	if [ -n "$BUILD_IN" ]; then
+		build=("$LM_TOP/scripts/suite-chroot.sh" enter "$BUILD_IN"
+			"${build[@]}")
+		top=$("$LM_TOP/scripts/suite-chroot.sh" path "$BUILD_IN")
+	fi
+	LM_VM_KERNEL=$KERNEL LM_VM_KREL=$KREL LM_VM_CONFIG=$top$KDIR/.config
+	LM_VM_MODULE=$("${build[@]}" --kdir "$KDIR" --arch "$arch" \
+		2>"$log-build.log") || LM_VM_MODULE=
+	[ -z "$LM_VM_MODULE" ] || [ -f "$LM_VM_MODULE" ] || LM_VM_MODULE=
+	LM_VM_WARN=$(grep -c -E 'warning:|^WARNING:' "$log-build.log" || :)
 }
 
 lm_vm_module() {
