@@ -156,8 +156,10 @@ fk_meta() {
 		echo "linux-image-$f"
 		return 0
 	fi
+	# No such package is an answer (empty), not an error.
 	lm_papt apt-cache pkgnames linux-image- 2>/dev/null |
-		grep -E "^linux-image-[0-9]+\.[0-9]+-$f\$" | sort -V | tail -n1
+		grep -E "^linux-image-[0-9]+\.[0-9]+-$f\$" | sort -V | tail -n1 ||
+		:
 }
 
 # fk_foreign SUITE ARCH FLAVOUR: the current FLAVOUR kernel of SUITE for
