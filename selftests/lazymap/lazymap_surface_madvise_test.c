@@ -361,12 +361,17 @@ FIXTURE_VARIANT_ADD(surface, pageout_shared)
 		    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
 		    "0 present=0 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
 		    UNEVICTABLE, .anon = true);
+/*
+ * The memfd's side is not checked: which of its pages reclaim unmaps
+ * depends on which it could isolate (a page still in another CPU's LRU
+ * batch is skipped): one of four stays mapped as a rule, but all four did
+ * in one run on the debug kernel.
+ */
 FIXTURE_VARIANT_ADD(surface, pageout_private)
 	SF_INHERENT("madvise", "MADV_PAGEOUT private", m_madvise,
 		    ADV(MADV_PAGEOUT, PRIVATE),
 		    "0 present=4 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-		    "0 present=1 res=4 data=PPPPZZZZ self=pattern child=pattern vmflags=none",
-		    UNEVICTABLE, .anon = true);
+		    NULL, UNEVICTABLE, .anon = true);
 FIXTURE_VARIANT_ADD(surface, populate_read_shared)
 	SF_SAME("madvise", "MADV_POPULATE_READ shared", m_madvise,
 		ADV(MADV_POPULATE_READ, SHARED), .anon = true);
