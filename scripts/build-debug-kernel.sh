@@ -119,7 +119,7 @@ else
 
 	jobs=$(nproc)
 	lm_log "building bzImage and modules_prepare with -j$jobs" \
-		"(cold: 4-6 min on 2 cores; log: $out/build.log)"
+		"(cold: about 12 min on 2 cores; log: $out/build.log)"
 	start=$(date +%s)
 	if ! "${mk[@]}" -j"$jobs" bzImage modules_prepare >"$out/build.log" 2>&1; then
 		tail -n 40 "$out/build.log" >&2
