@@ -49,9 +49,11 @@
 # The console is streamed to stdout from the moment /init starts until
 # guest-init's kernel log dump (the boot messages before, and the reset
 # messages after, only with --verbose; the dump never); everything goes to
-# the log file.  When a run fails, the offending kernel log lines are
-# printed with context, and the last console lines if the guest never got
-# to its exit marker.
+# the log file.  A kernel that crashes while booting, before /init prints
+# anything (so before anything of lazymap's runs), is booted once more,
+# with a warning; the first console is kept as LOG.boot1.  When a run
+# fails, the offending kernel log lines are printed with context, and the
+# last console lines if the guest never got to its exit marker.
 #
 # The kernel log is the dump when the guest got that far (plus any console
 # lines after it), else the whole console.  These lines in it fail the run:
@@ -162,26 +164,46 @@ qemu=("$LM_ARCH_QEMU" ${machine[@]+"${machine[@]}"} -accel tcg -smp 2 -m "$mem"
 	${disk[@]+"${disk[@]}"} "$@")
 
 lm_log "booting $(basename "$kernel") under QEMU (TCG, timeout ${timeout}s)"
-start=$SECONDS
-# The awk filter writes the log and shows the console, flushing every line
-# so that it streams.  It drops carriage returns and the firmware's terminal
-# escapes (one resets the terminal).  -k: QEMU gets SIGKILL if SIGTERM did not
-# end it.
-set +e
-timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
-	awk -v logf="$log" -v verbose="$verbose" -v keep="${keep:+1}" '
-	{ sub(/\r+$/, ""); gsub(/\033(\[[0-9;?]*[A-Za-z]|c)/, "") }
-	{ print > logf; fflush(logf) }
-	/lazymap-init:/ { booted = 1 }
-	/lazymap-dmesg-begin/ {
-		hide = 1
-		print "(kernel log dump" (keep ? ": in " logf : " checked") ")"
-	}
-	(booted || verbose) && !hide { print; fflush() }
-	/lazymap-dmesg-end/ { if (verbose) hide = 0 }'
-rcs=("${PIPESTATUS[@]}")
-set -e
-qemu_rc=${rcs[0]}
+boot=1
+while :; do
+	start=$SECONDS
+	# The awk filter writes the log and shows the console, flushing every
+	# line so that it streams.  It drops carriage returns and the
+	# firmware's terminal escapes (one resets the terminal).  -k: QEMU gets
+	# SIGKILL if SIGTERM did not end it.
+	set +e
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
+		awk -v logf="$log" -v verbose="$verbose" -v keep="${keep:+1}" '
+		{ sub(/\r+$/, ""); gsub(/\033(\[[0-9;?]*[A-Za-z]|c)/, "") }
+		{ print > logf; fflush(logf) }
+		/lazymap-init:/ { booted = 1 }
+		/lazymap-dmesg-begin/ {
+			hide = 1
+			print "(kernel log dump" \
+				(keep ? ": in " logf : " checked") ")"
+		}
+		(booted || verbose) && !hide { print; fflush() }
+		/lazymap-dmesg-end/ { if (verbose) hide = 0 }'
+	rcs=("${PIPESTATUS[@]}")
+	set -e
+	qemu_rc=${rcs[0]}
+	# A crash of the kernel's own boot, before /init said anything, is
+	# not lazymap's: the module is loaded later, by the guest script.
+	# Under TCG it happens now and then (sid's 7.2 once died of an int3
+	# in sched_clock_cpu() while the kernel patched its own code at
+	# boot), so boot once more, say so, and keep that console.
+	crash=''
+	if [ "$boot" -eq 1 ] && [ "$qemu_rc" -ne 124 ] &&
+		[ "$qemu_rc" -ne 137 ] && ! grep -q 'lazymap-init:' "$log"; then
+		crash=$(grep -m1 -E 'Kernel panic|Oops|BUG:' "$log" |
+			sed 's/^\[[^]]*\] *//') || :
+	fi
+	[ -n "$crash" ] || break
+	mv "$log" "$log.boot1"
+	lm_warn "the kernel crashed while booting, before /init ran" \
+		"($crash): booting once more (that console: $log.boot1)"
+	boot=2
+done
 elapsed=$((SECONDS - start))
 
 # The guest script's exit status: guest-init's marker, the last one before
