@@ -56,6 +56,8 @@
  * disk has the bytes, so a generous bound costs nothing.
  */
 #define WAIT_MS		60000
+/* msync() and fsync() of the device, while counting what the system wrote. */
+#define WRITTEN_TRIES	5
 
 /* The disk part's verdicts, in order, as a skip names them too. */
 static const char *const disk_claims[] = {
@@ -304,9 +306,9 @@ static void part_private(struct disk_file *d)
 static void part_lazymap(void)
 {
 	const char *text = "only in memory";
-	long written0, written1, res0, res1;
+	long written0, written1, written = 0, res0, res1;
+	int pg, rm = 0, rf = 0, err, tries;
 	char got[32], why[256];
-	int pg, rm, rf, err;
 	char *p;
 
 	out_say("Now %s, which has no disk behind it. Write \"%s\" into\n"
@@ -316,16 +318,29 @@ static void part_lazymap(void)
 	if (!p)
 		return;
 	strcpy(p, text);
-	written0 = vmstat_value("nr_written");
-	rm = msync(p, psz, MS_SYNC);
-	rf = fsync(dev.fd);
-	written1 = vmstat_value("nr_written");
+	/*
+	 * nr_written counts the whole system's write-back, and the disk's
+	 * journal may write at the same moment: the fewest pages written
+	 * over a few tries is what msync() and fsync() themselves wrote
+	 * (a store page stays dirty, so they would write it every time).
+	 */
+	for (tries = 0; tries < WRITTEN_TRIES; tries++) {
+		written0 = vmstat_value("nr_written");
+		rm |= msync(p, psz, MS_SYNC);
+		rf |= fsync(dev.fd);
+		written1 = vmstat_value("nr_written") - written0;
+		if (!tries || written1 < written)
+			written = written1;
+		if (!written)
+			break;
+	}
 	pg = page_dirty(p);
-	out_fact("msync() %d, fsync() %d; pages written back: +%ld", rm, rf,
-		 written1 - written0);
+	out_fact("msync() %d, fsync() %d; pages written back: +%ld%s", rm, rf,
+		 written, tries ? " (the fewest of a few tries: the counter\n"
+		 "is the whole system's, and the disk's journal writes too)" : "");
 	out_fact("kpageflags DIRTY %s (a store page is dirty from birth:\n"
 		 "there is nothing to clean it against)", yes_no(pg));
-	out_check(!rm && !rf && written1 == written0 && pg != 0,
+	out_check(!rm && !rf && !written && pg != 0,
 		  "msync() and fsync() succeed and write nothing: the page\n"
 		  "has no medium to go to");
 	munmap(p, psz);
