@@ -39,7 +39,13 @@
  * slack of memory.current for each cgroup.
  */
 static size_t a_pages, b_pages;
-static uint64_t a_slack, b_slack;
+static uint64_t a_slack, b_slack, discard_slack;
+
+/*
+ * Pages a CPU's folio batch may still hold when the store lets them go
+ * (31 from 6.12, 15 before): they are uncharged when that batch drains.
+ */
+#define FOLIO_BATCH_PAGES	32
 
 FIXTURE(charge) {
 	int fd;
@@ -101,6 +107,11 @@ FIXTURE_SETUP(charge)
 	a_bytes = 2 * b_slack > 16 * LM_MIB ? 2 * b_slack : 16 * LM_MIB;
 	a_pages = a_bytes / lm_ps;
 	b_pages = 2 * LM_MIB / lm_ps;
+	/* 1 MiB, or the folio batches, which hold 4 MiB with 64 KiB pages. */
+	discard_slack = FOLIO_BATCH_PAGES * lm_ps *
+			(uint64_t)(cpus > 0 ? cpus : 1);
+	if (discard_slack < LM_MIB)
+		discard_slack = LM_MIB;
 
 	LM_OPEN_EMPTY(self->fd);
 	/* Both working sets fit in the device, one after the other. */
@@ -185,7 +196,7 @@ static int touch_b(void)
 
 TEST_F(charge, charged_to_first_toucher)
 {
-	const uint64_t mib = LM_MIB, a_bytes = a_pages * lm_ps;
+	const uint64_t a_bytes = a_pages * lm_ps;
 	const uint64_t b_bytes = b_pages * lm_ps;
 	uint64_t a0, b0, a1, b1, a2, b2, a3;
 
@@ -220,13 +231,16 @@ TEST_F(charge, charged_to_first_toucher)
 
 	/*
 	 * Discarding A's pages takes their charge away from A (uncharging
-	 * bypasses the per-CPU stock: no batch slack).
+	 * bypasses the per-CPU stock), but a page still held by another
+	 * CPU's folio batch is uncharged only when that batch drains: with
+	 * 64 KiB pages, a ppc64el run beside another VM found 128 KiB more
+	 * than 1 MiB still charged.
 	 */
 	ASSERT_EQ(0, lm_discard(self->fd, 0, a_bytes));
 	a3 = memory_current(CG_A);
-	TH_LOG("memory.current of A after discard: %llu",
-	       (unsigned long long)a3);
-	EXPECT_LE(a3 + a_bytes - mib, a2);
+	TH_LOG("memory.current of A after discard: %llu (slack %llu)",
+	       (unsigned long long)a3, (unsigned long long)discard_slack);
+	EXPECT_LE(a3 + a_bytes - discard_slack, a2);
 }
 
 TEST_HARNESS_MAIN
