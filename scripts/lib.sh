@@ -46,22 +46,48 @@ lm_apt() {
 # lm_need_pkgs PKG...: install the Debian packages that are not installed
 # yet, saying so in one line that names the log (LM_APT_LOG).
 lm_need_pkgs() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'ok installed' || missing+=("$p")
-	done
+	local missing
+	mapfile -t missing < <(lm_missing_pkgs "$@")
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] ||
 		lm_die "missing packages: ${missing[*]} (run as root, or install them)"
-	lm_log "installing ${missing[*]} from Debian (log: $LM_APT_LOG)"
-	if [ -z "$lm_apt_updated" ]; then
-		lm_apt apt-get update -qq ||
-			lm_die "apt-get update failed: see $LM_APT_LOG"
-		lm_apt_updated=1
+	lm_apt_lock
+	# Another runner may have installed them while this one waited.
+	mapfile -t missing < <(lm_missing_pkgs "$@")
+	if [ ${#missing[@]} -gt 0 ]; then
+		lm_log "installing ${missing[*]} from Debian (log: $LM_APT_LOG)"
+		if [ -z "$lm_apt_updated" ]; then
+			lm_apt apt-get update -qq ||
+				lm_die "apt-get update failed: see $LM_APT_LOG"
+			lm_apt_updated=1
+		fi
+		lm_apt apt-get install -y -qq --no-install-recommends \
+			"${missing[@]}" ||
+			lm_die "could not install ${missing[*]}: see $LM_APT_LOG"
 	fi
-	lm_apt apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
-		lm_die "could not install ${missing[*]}: see $LM_APT_LOG"
+	lm_apt_unlock
+}
+
+# lm_missing_pkgs PKG...: print those of the packages that are not installed.
+lm_missing_pkgs() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'ok installed' || printf '%s\n' "$p"
+	done
+}
+
+# lm_apt_lock, lm_apt_unlock: the host's apt and dpkg, one runner at a time.
+# CI builds the debug kernel beside the other steps, and two apt-gets at
+# once fail on dpkg's lock instead of waiting.
+lm_apt_fd=
+lm_apt_lock() {
+	mkdir -p "$LM_CACHE"
+	exec {lm_apt_fd}>"$LM_CACHE/.apt.lock"
+	flock "$lm_apt_fd"
+}
+lm_apt_unlock() {
+	exec {lm_apt_fd}>&-
 }
 
 # lm_bookworm_abi: the ABI of bookworm's current linux-image-amd64, e.g.
@@ -72,7 +98,9 @@ lm_bookworm_abi() {
 	dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
 	if [ -z "$dep" ] && [ -z "$lm_apt_updated" ] && [ "$(id -u)" -eq 0 ]; then
+		lm_apt_lock
 		lm_apt apt-get update -qq && lm_apt_updated=1
+		lm_apt_unlock
 		dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
 			sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n1)
 	fi
@@ -86,7 +114,7 @@ lm_bookworm_abi() {
 # package is downloaded once into $LM_CACHE/linux-source/.  Prints the
 # package version on stdout.
 lm_linux_source() {
-	local dest=$1 abi major pkg deb ver dir missing=() f
+	local dest=$1 abi major pkg deb ver dir missing=() f fd
 	shift
 	abi=$(lm_bookworm_abi)
 	major=${abi%%.0-*}		# 6.1.0-57 -> 6.1
@@ -99,6 +127,9 @@ lm_linux_source() {
 		lm_die "no candidate for $pkg"
 	fi
 	deb=$dir/${pkg}_${ver}_all.deb
+	# One download at a time: the harness and the debug kernel both want it.
+	exec {fd}>"$dir/.lock"
+	flock "$fd"
 	if [ ! -s "$deb" ]; then
 		lm_log "downloading $pkg $ver"
 		(cd "$dir" && apt-get download -qq \
@@ -119,6 +150,7 @@ lm_linux_source() {
 			tar -xJ -C "$dest" --strip-components=1 "${missing[@]}" ||
 			lm_die "cannot extract ${missing[*]} from $pkg"
 	fi
+	exec {fd}>&-
 	printf '%s\n' "$ver"
 }
 
