@@ -7,7 +7,7 @@
 # scripts/syscalls-doc.sh.
 #
 #   make check-matrix && make syscalls-doc
-#   make syscalls-doc LOGS="build/vm/check-6.1.0-57-amd64.log"
+#   make syscalls-doc LOGS="build/vm/check-6.1.0-57-amd64.1.log"
 
 .PHONY: syscalls-doc
 

@@ -24,10 +24,11 @@
 #
 # The first two steps are lm_vm_prepare's (scripts/vm-lib.sh), as for make
 # check-matrix.  The kernels and modules are prepared in the background, one
-# target after another, while QEMU runs the targets already prepared, two
-# at a time (LAZYMAP_ARCH_JOBS=N for N): a TCG guest keeps about one of
-# this machine's two cores busy (the host was 40% idle during a run), so
-# two runs side by side finish sooner than one after the other.  Runs that
+# target after another, while QEMU runs the targets already prepared, as
+# many at a time as there are CPUs (LAZYMAP_VM_JOBS=N for N, see lm_vm_jobs
+# in scripts/vm-lib.sh): a TCG guest keeps about one of this machine's two
+# cores busy (the host was 40% idle during a run), so two runs side by side
+# finish sooner than one after the other.  Runs that
 # boot the same kernel take turns (check.sh locks its build directory).
 # The output ends with one table, a row per target, in the targets' order,
 #
@@ -51,9 +52,7 @@ for t in "${targets[@]}"; do
 	lm_target "$t" || lm_die "unknown target '$t'; the targets are:" \
 		"$(lm_targets | tr '\n' ' ')"
 done
-jobs=${LAZYMAP_ARCH_JOBS:-2}
-[[ $jobs =~ ^[1-9][0-9]*$ ]] ||
-	lm_die "LAZYMAP_ARCH_JOBS must be a number of runs, not '$jobs'"
+jobs=$(lm_vm_jobs '')
 out=$LM_BUILD/arch-check
 rm -rf "$out"
 mkdir -p "$out"

@@ -25,8 +25,8 @@
 # build/matrix/<suite>-vm.log.  Exit status: 0 if nothing failed.
 #
 # The chroots and kernels of trixie and sid are prepared in the background
-# while bookworm's tests run: that part is network and disk bound, QEMU is
-# CPU bound.
+# while bookworm's tests run, and sid's while trixie's run: that part is
+# network and disk bound, QEMU is CPU bound.
 set -euo pipefail
 # shellcheck source=scripts/vm-lib.sh
 . "$(dirname "$0")/vm-lib.sh"
@@ -48,7 +48,9 @@ prepare() {
 		tail -n 5 "$out/$s-fetch.log" >&2
 	fi
 	printf 'KERNEL=%q KREL=%q KO=%q WARN=%q\n' "$LM_VM_KERNEL" \
-		"$LM_VM_KREL" "$LM_VM_MODULE" "$LM_VM_WARN" >"$env"
+		"$LM_VM_KREL" "$LM_VM_MODULE" "$LM_VM_WARN" >"$env.tmp"
+	# Whole or not at all: the runner starts as soon as it sees the file.
+	mv "$env.tmp" "$env"
 }
 
 # run SUITE: the selftests on SUITE's kernel; appends a row to $out/rows.
@@ -101,7 +103,9 @@ if [ "${suites[*]}" != bookworm ]; then
 	lm_need_pkgs debootstrap debian-archive-keyring
 fi
 
-# bookworm (the host's suite) in front, the chroot suites behind it.
+# bookworm (the host's suite) in front, prepared here; the chroot suites
+# are prepared in the background, one after the other, and each runs as
+# soon as it is ready.
 bg=()
 for s in "${suites[@]}"; do
 	[ "$s" = bookworm ] || bg+=("$s")
@@ -114,6 +118,7 @@ if [ ${#bg[@]} -gt 0 ]; then
 		done
 	) &
 	bgpid=$!
+	trap 'kill "$bgpid" 2>/dev/null || :' EXIT
 fi
 for s in "${suites[@]}"; do
 	[ "$s" = bookworm ] || continue
@@ -121,12 +126,17 @@ for s in "${suites[@]}"; do
 	prepare bookworm
 	run bookworm
 done
-if [ ${#bg[@]} -gt 0 ]; then
-	wait "$bgpid" || :
-	for s in "${bg[@]}"; do
-		run "$s"
+for s in ${bg[@]+"${bg[@]}"}; do
+	while [ ! -f "$out/$s.env" ] && kill -0 "$bgpid" 2>/dev/null; do
+		sleep 1
 	done
-fi
+	if [ ! -f "$out/$s.env" ]; then
+		lm_warn "$s: the background preparation ended without a result"
+		printf 'KERNEL= KREL= KO= WARN=0\n' >"$out/$s.env"
+	fi
+	run "$s"
+done
+[ ${#bg[@]} -eq 0 ] || wait "$bgpid" || :
 
 total_pass=0 total_fail=0 total_skip=0
 echo

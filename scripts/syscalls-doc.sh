@@ -9,7 +9,8 @@
 #
 # LOG      console logs of runs; default: every build/vm/check-*.log of
 #          `make check` / scripts/check.sh and build/matrix/*-vm.log of
-#          `make check-matrix` that holds surface rows
+#          `make check-matrix` that holds surface rows (of a run in several
+#          VMs, check.sh --jobs, VM 1's: *.1.log, which has the first pass)
 # -o FILE  where to write (default docs/syscalls.md; - for stdout)
 #
 # Of a log of several passes (check.sh --passes), only the first pass
@@ -45,7 +46,11 @@ done
 
 logs=("$@")
 if [ ${#logs[@]} -eq 0 ]; then
-	for f in "$LM_BUILD"/vm/check-*.log "$LM_BUILD"/matrix/*-vm.log; do
+	for f in "$LM_BUILD"/vm/check-*.log "$LM_BUILD"/matrix/*-vm.log \
+		"$LM_BUILD"/matrix/*-vm.1.log; do
+		# A run in several VMs (check.sh --jobs): VM 1 has the first
+		# pass, VM 2 and on the others.
+		case $f in *.[2-9].log) continue ;; esac
 		[ -f "$f" ] && grep -aq '^# surface|' "$f" && logs+=("$f")
 	done
 fi

@@ -14,7 +14,8 @@
 #       fetch, build, strip and boot for it (scripts/arch-lib.sh)
 #   lm_vm_kernel [SUITE]
 #       fetch the suite's kernel (default bookworm) with fetch-kernel.sh;
-#       sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR
+#       sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR and LM_VM_BUILD_IN (the
+#       suite whose chroot the module is built in, or empty for the host)
 #   lm_vm_prepare SUITE ARCH FLAVOUR LOG
 #       what check-matrix and check-arch do before each kernel's run: fetch
 #       SUITE's FLAVOUR kernel for ARCH (fetch-kernel.sh, its output in
@@ -33,9 +34,13 @@
 #   lm_vm_select SUITE KERNEL KDIR MODULE STEP
 #       what a runner's options ask for: KERNEL (with KDIR or MODULE) if
 #       given, else the SUITE's kernel; then MODULE if given, else the module
-#       built against KDIR, in the SUITE's chroot when its headers live
-#       there (trixie, sid).  STEP prefixes the progress lines ("step 1/5").
+#       built against KDIR, in the chroot fetch-kernel.sh names in
+#       BUILD_IN when the headers live there (trixie, sid).  STEP prefixes the progress lines ("step 1/5").
 #       Sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR and LM_VM_MODULE
+#   lm_vm_jobs [N]
+#       print how many QEMU VMs a runner may keep side by side: N if given,
+#       else $LAZYMAP_VM_JOBS, else the number of CPUs (a TCG guest keeps
+#       about one host CPU busy: its tests are mostly single-threaded)
 #   lm_vm_lock DIR WHAT
 #       create DIR and hold a lock on it until the caller exits, so that
 #       runs sharing DIR take turns; WHAT names them in the waiting message
@@ -109,12 +114,13 @@ LM_VM_ROOTFS_MODULES=(virtio_pci virtio_blk ext4)
 LM_VM_ARCH=${LM_VM_ARCH:-amd64}
 
 lm_vm_kernel() {
-	local out KERNEL KREL KDIR
+	local out KERNEL KREL KDIR BUILD_IN=''
 	out=$("$LM_TOP/scripts/fetch-kernel.sh" --suite "${1:-bookworm}" \
 		--arch "$LM_VM_ARCH" --flavour "${LM_VM_FLAVOUR:-$LM_VM_ARCH}") ||
 		lm_die "could not fetch the ${1:-bookworm} kernel"
 	eval "$out"
 	LM_VM_KERNEL=$KERNEL LM_VM_KREL=$KREL LM_VM_KDIR=$KDIR
+	LM_VM_BUILD_IN=$BUILD_IN
 }
 
 lm_vm_prepare() {
@@ -166,6 +172,7 @@ lm_vm_krel() {
 lm_vm_select() {
 	local suite=$1 kernel=$2 kdir=$3 module=$4 step=$5
 
+	LM_VM_BUILD_IN=''
 	if [ -n "$kernel" ]; then
 		[ -f "$kernel" ] || lm_die "kernel $kernel does not exist"
 		[ -n "$module" ] || [ -n "$kdir" ] ||
@@ -184,17 +191,18 @@ lm_vm_select() {
 		[ -f "$module" ] || lm_die "module $module does not exist"
 		lm_log "$step 2/5: module: using $module"
 		LM_VM_MODULE=$module
-	elif [ ! -f "$LM_VM_KDIR/Makefile" ] && [ "$suite" != bookworm ]; then
-		# trixie's and sid's headers need their own compiler: they
-		# live in the suite's chroot, and so does the build.
+	elif [ -n "$LM_VM_BUILD_IN" ] && [ ! -f "$LM_VM_KDIR/Makefile" ]; then
+		# fetch-kernel.sh says where the headers live: a newer suite's
+		# need its own compiler, in that suite's chroot.
 		lm_log "$step 2/5: building the module for $LM_VM_KREL in a" \
-			"$suite chroot"
-		LM_VM_MODULE=$("$LM_TOP/scripts/suite-chroot.sh" enter "$suite" \
-			"$LM_TOP/scripts/build-module.sh" --kdir "$LM_VM_KDIR" \
-			--arch "$LM_VM_ARCH") ||
+			"$LM_VM_BUILD_IN chroot"
+		LM_VM_MODULE=$("$LM_TOP/scripts/suite-chroot.sh" enter \
+			"$LM_VM_BUILD_IN" "$LM_TOP/scripts/build-module.sh" \
+			--kdir "$LM_VM_KDIR" --arch "$LM_VM_ARCH") ||
 			lm_die "the module does not build against $suite's" \
 				"$LM_VM_KREL"
-		[ -f "$LM_VM_MODULE" ] || lm_die "the $suite chroot built no module"
+		[ -f "$LM_VM_MODULE" ] ||
+			lm_die "the $LM_VM_BUILD_IN chroot built no module"
 	elif [ ! -f "$LM_VM_KDIR/Makefile" ]; then
 		lm_die "$LM_VM_KDIR is not a kernel build tree on this host:" \
 			"pass --module, or --suite for a chroot build"
@@ -202,6 +210,15 @@ lm_vm_select() {
 		lm_log "$step 2/5: building the module against $LM_VM_KDIR"
 		lm_vm_module "$LM_VM_KDIR"
 	fi
+}
+
+lm_vm_jobs() {
+	local n=${1:-${LAZYMAP_VM_JOBS:-}}
+	[ -n "$n" ] || n=$(nproc)
+	[[ $n =~ ^[1-9][0-9]*$ ]] ||
+		lm_die "the number of VMs side by side (--jobs," \
+			"LAZYMAP_VM_JOBS) must be a positive number, not '$n'"
+	printf '%s\n' "$n"
 }
 
 lm_vm_lock() {
