@@ -101,7 +101,11 @@ configure() {
 
 # has_mounts DIR: true if anything is mounted at or below DIR.
 has_mounts() {
-	findmnt -rn -o TARGET | grep -q "^$1\(/\|\$\)"
+	local mounts
+	# Not findmnt | grep -q: under pipefail, grep quitting at the first
+	# match can kill findmnt with SIGPIPE and turn the answer into false.
+	mounts=$(findmnt -rn -o TARGET)
+	grep -q "^$1\(/\|\$\)" <<<"$mounts"
 }
 
 create() {

@@ -53,13 +53,17 @@ snapshot() {
 		-print | sort
 }
 
-# The checks that are more than one command.
+# The checks that are more than one command.  A command whose output is
+# searched is read whole first: under pipefail, grep -q quitting at the
+# match can kill the writer with SIGPIPE and fail the check.
 installed() {
 	# shellcheck disable=SC2016 # a dpkg-query format
 	dpkg-query -W -f='${Status}' "$1" | grep -qx 'install ok installed'
 }
 dkms_installed() {
-	dkms status -m "$name" -v "$version" -k "$krel" | grep -q ': installed'
+	local out
+	out=$(dkms status -m "$name" -v "$version" -k "$krel") &&
+		grep -q ': installed' <<<"$out"
 }
 has_vermagic() { modinfo -F vermagic "$1" | grep -q "^$krel "; }
 has_version() { [ "$(modinfo -F version "$1")" = "$version" ]; }
@@ -72,7 +76,10 @@ system_group() {
 	gid=$(getent group lazymap | cut -d: -f3)
 	[ -n "$gid" ] && [ "$gid" -lt 1000 ]
 }
-help_runs() { "$1" --help | grep -q "^$2"; }
+help_runs() {
+	local out
+	out=$("$1" --help) && grep -q "^$2" <<<"$out"
+}
 header_compiles() {
 	printf '#include <linux/lazymap.h>\nunsigned long c = %s;\n' \
 		LAZYMAP_IOC_INFO | gcc -Wall -Werror -fsyntax-only -x c -

@@ -63,7 +63,7 @@ check_mode() {
 
 # check_tree PREFIX: the tree that "make install" left in $root.
 check_tree() {
-	local prefix=$1 krels krel ko hdr rule man p field page
+	local prefix=$1 krels krel ko hdr rule man p field page parms
 	local expected=() actual mans=()
 
 	mapfile -t krels < <(ls "$root/lib/modules" 2>/dev/null)
@@ -106,7 +106,9 @@ check_tree() {
 			[ -n "$(modinfo -F "$field" "$ko")" ] ||
 				fail "lazymap.ko: no modinfo $field"
 		done
-		modinfo -F parm "$ko" | grep -q '^size_mb:.\+(ulong)$' ||
+		# Read whole: grep -q quitting early could SIGPIPE modinfo.
+		parms=$(modinfo -F parm "$ko")
+		grep -q '^size_mb:.\+(ulong)$' <<<"$parms" ||
 			fail "lazymap.ko: no description of parameter size_mb"
 	fi
 
