@@ -45,7 +45,8 @@
 #                  (later options override earlier ones, e.g.
 #                  -- -smp 2,sockets=2 -cpu max)
 #
-# QEMU runs with TCG (never KVM), -smp 2, -nographic -no-reboot -net none,
+# QEMU runs with TCG (never KVM; its options are the architecture's, see
+# scripts/arch-lib.sh), -smp 2, -nographic -no-reboot -net none,
 # so the guest's final `reboot -f` (and a panic, through panic=-1) ends it.
 # The console is streamed to stdout from the moment /init starts until
 # guest-init's kernel log dump (the boot messages before, and the reset
@@ -167,7 +168,8 @@ cmdline+="${append:+ $append}"
 machine=()
 [ "$LM_ARCH_MACHINE" = - ] || machine+=(-M "$LM_ARCH_MACHINE")
 [ "$LM_ARCH_CPU" = - ] || machine+=(-cpu "$LM_ARCH_CPU")
-qemu=("$LM_ARCH_QEMU" ${machine[@]+"${machine[@]}"} -accel tcg -smp 2 -m "$mem"
+qemu=("$LM_ARCH_QEMU" ${machine[@]+"${machine[@]}"} -accel "$LM_ARCH_ACCEL"
+	-smp 2 -m "$mem"
 	-nographic -no-reboot -net none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	${disk[@]+"${disk[@]}"} "$@")
