@@ -124,7 +124,7 @@ prepare() {
 
 # headers SUITE KREL: replace the headers in deb-SUITE with those of KREL.
 headers() {
-	local s=$1 krel=$2 hdr=linux-headers-$2 old=() ver stub root
+	local s=$1 krel=$2 hdr=linux-headers-$2 old=() ver stub root deps
 	lm_log "deb-$s: installing the headers of $krel"
 	if [ "$s" = bookworm ]; then
 		# A bookworm system as users (and this host) have it: bookworm's
@@ -148,8 +148,10 @@ headers() {
 		in_base "$s" apt-get purge -y -qq "${old[@]}" >/dev/null ||
 			lm_die "cannot remove the old headers from deb-$s"
 	fi
-	if in_base "$s" apt-cache depends "$hdr" |
-		grep -q "Depends: linux-image-$krel\$"; then
+	# Read whole, then searched: under pipefail, grep -q quitting at the
+	# match can kill apt-cache with SIGPIPE and fail the test.
+	deps=$(in_base "$s" apt-cache depends "$hdr")
+	if grep -q "Depends: linux-image-$krel\$" <<<"$deps"; then
 		ver=$(in_base "$s" apt-cache policy "linux-image-$krel" |
 			sed -n 's/^ *Candidate: //p')
 		stub=/var/cache/lazymap/stub
@@ -182,14 +184,33 @@ host_state() {
 }
 host_before=$(host_state)
 
-declare -A kos=()
+# The suites' kernels and chroots, side by side in the background: from a
+# cold cache that is minutes of debootstrap and apt each, bound by the
+# network and the disk.  Each leaves its kernel release in SUITE/krel and
+# its progress in SUITE/prepare.log, shown when the suite's turn comes.
+declare -A kos=() preparing=()
+for s in "${suites[@]}"; do
+	mkdir -p "$out/$s"
+	rm -f "$out/$s/krel"
+	(
+		KREL=''
+		eval "$("$LM_TOP/scripts/fetch-kernel.sh" --suite "$s")"
+		[ -n "$KREL" ] || lm_die "no $s kernel"
+		prepare "$s" "$KREL"
+		printf '%s\n' "$KREL" >"$out/$s/krel"
+	) >"$out/$s/prepare.log" 2>&1 &
+	preparing[$s]=$!
+done
+trap 'kill "${preparing[@]}" 2>/dev/null || :' EXIT
 for s in "${suites[@]}"; do
 	t0=$(date +%s)
-	mkdir -p "$out/$s"
-	KREL=''
-	eval "$("$LM_TOP/scripts/fetch-kernel.sh" --suite "$s")"
-	[ -n "$KREL" ] || lm_die "no $s kernel"
-	prepare "$s" "$KREL"
+	rc=0
+	wait "${preparing[$s]}" || rc=$?
+	cat "$out/$s/prepare.log" >&2
+	if [ "$rc" -ne 0 ] || [ ! -s "$out/$s/krel" ]; then
+		lm_die "$s: the kernel or the chroot could not be prepared"
+	fi
+	KREL=$(cat "$out/$s/krel")
 	lm_log "$s: packages in a throwaway chroot with the headers of $KREL"
 	rc=0
 	"$chroot_sh" --name "deb-$s" --throwaway enter "$s" \
