@@ -4,7 +4,13 @@
 # Build lazymap for Debian's kernels of other architectures and page sizes
 # and run the whole selftest suite on each under QEMU (`make check-arch`).
 #
-#   scripts/check-arch.sh [TARGET...]     (default: every target)
+#   scripts/check-arch.sh [--prepare-only] [TARGET...]
+#                                         (default: every target)
+#
+# --prepare-only  fetch the kernels and build the modules and programs (the
+#                 first two steps below, cached as usual), boot nothing:
+#                 CI runs this in the background from its start, so that
+#                 its arch step finds the downloads and builds done
 #
 # The targets are the table in scripts/arch-lib.sh: arm64 with 4K and 16K
 # pages, ppc64el with 64K pages, big-endian s390x, and 32-bit programs
@@ -44,6 +50,11 @@ set -euo pipefail
 . "$(dirname "$0")/vm-lib.sh"
 
 cd "$LM_TOP"
+prepare_only=
+if [ "${1:-}" = --prepare-only ]; then
+	prepare_only=1
+	shift
+fi
 mapfile -t targets < <(lm_targets)
 if [ $# -gt 0 ]; then
 	targets=("$@")
@@ -163,6 +174,26 @@ for a in "${uarchs[@]}"; do
 	# shellcheck disable=SC2046 # a list of package names
 	lm_need_pkgs $(lm_arch_cross_pkgs "$a")
 done
+
+if [ -n "$prepare_only" ]; then
+	bad=0
+	for t in "${targets[@]}"; do
+		prepare "$t"
+		UNAVAIL='' KO='' KREL=''
+		eval "$(cat "$out/$t.env")"
+		if [ -n "$UNAVAIL" ]; then
+			lm_log "$t: unavailable: $UNAVAIL"
+		elif [ -n "$KO" ]; then
+			lm_log "$t: prepared for $KREL"
+		else
+			lm_warn "$t: not prepared (see $out/$t-fetch.log," \
+				"$out/$t-build.log)"
+			bad=1
+		fi
+	done
+	lm_log "check-arch --prepare-only took $(($(date +%s) - t0)) s"
+	exit "$bad"
+fi
 
 lm_log "preparing ${#targets[@]} targets in the background"
 (
