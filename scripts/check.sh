@@ -69,7 +69,8 @@
 #   N passed, M failed, K skipped
 #
 # over all passes and VMs, after one line per pass (run_tests.sh's
-# "lazymap-pass:" lines), e.g. "pass huge=always: 437 passed, 0 failed, 17 skipped (151 s)".
+# "lazymap-pass:" lines), e.g.
+# "pass huge=always: 437 passed, 0 failed, 17 skipped (151 s)".
 #
 # A missing totals line, a timeout, a panic, a non-zero exit of the guest
 # script that the totals do not explain, and problems in the kernel log (see
@@ -301,13 +302,12 @@ done
 pass=0 fail=0 skip=0
 for ((k = 1; k <= vms; k++)); do
 	wait "${pids[k - 1]}" || :
-	re='^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$'
-	line=$(tail -n 1 "$tmp/report$k")
-	if [[ $line =~ $re ]]; then
+	# judge's last line is its totals: add them up, print the rest.
+	if lm_vm_check_totals "$tmp/report$k"; then
 		sed '$d' "$tmp/report$k"
-		pass=$((pass + BASH_REMATCH[1]))
-		fail=$((fail + BASH_REMATCH[2]))
-		skip=$((skip + BASH_REMATCH[3]))
+		pass=$((pass + LM_VM_PASS))
+		fail=$((fail + LM_VM_FAIL))
+		skip=$((skip + LM_VM_SKIP))
 	else
 		cat "$tmp/report$k"
 		echo "FAIL: VM $k gave no verdict (console log: ${logs[k - 1]})"

@@ -35,7 +35,8 @@
 #       what a runner's options ask for: KERNEL (with KDIR or MODULE) if
 #       given, else the SUITE's kernel; then MODULE if given, else the module
 #       built against KDIR, in the chroot fetch-kernel.sh names in
-#       BUILD_IN when the headers live there (trixie, sid).  STEP prefixes the progress lines ("step 1/5").
+#       BUILD_IN when the headers live there (trixie, sid).  STEP prefixes
+#       the progress lines ("step 1/5").
 #       Sets LM_VM_KERNEL, LM_VM_KREL, LM_VM_KDIR and LM_VM_MODULE
 #   lm_vm_jobs [N]
 #       print how many QEMU VMs a runner may keep side by side: N if given,
