@@ -6,8 +6,8 @@
 #
 #   scripts/vm-run.sh --kernel VMLINUZ --initrd INITRD [--timeout SEC]
 #                     [--mem MB] [--append ARGS] [--rootfs IMAGE] [--disk IMAGE]
-#                     [--log FILE] [--result FILE] [--arch ARCH] [--verbose]
-#                     [-- QEMU-ARGS...]
+#                     [--log FILE] [--result FILE] [--arch ARCH]
+#                     [--accel ACCEL] [--verbose] [-- QEMU-ARGS...]
 #
 # --kernel FILE    the kernel image (e.g. from scripts/fetch-kernel.sh)
 # --initrd FILE    the initramfs
@@ -40,6 +40,10 @@
 # --arch ARCH      the kernel's Debian architecture (default amd64): the
 #                  QEMU binary, machine, CPU and console are that row of the
 #                  table in scripts/arch-lib.sh
+# --accel ACCEL    QEMU's -accel instead of the table's (one host thread
+#                  for all vCPUs, tcg,thread=single, everywhere): a run
+#                  that measures vCPUs running at the same time, as the
+#                  benchmark's two threads, needs tcg,thread=multi
 # --verbose        stream the kernel's boot messages too
 # -- QEMU-ARGS     passed to qemu-system-x86_64 (or ARCH's QEMU) after ours
 #                  (later options override earlier ones, e.g.
@@ -83,12 +87,12 @@ set -euo pipefail
 usage() {
 	lm_die "usage: $0 --kernel VMLINUZ --initrd INITRD [--timeout SEC]" \
 		"[--mem MB] [--append ARGS] [--rootfs IMAGE] [--disk IMAGE]" \
-		"[--log FILE] [--result FILE] [--arch ARCH] [--verbose]" \
-		"[-- QEMU-ARGS...]"
+		"[--log FILE] [--result FILE] [--arch ARCH] [--accel ACCEL]" \
+		"[--verbose] [-- QEMU-ARGS...]"
 }
 
 kernel='' initrd='' timeout=600 mem=1024 append='' log='' result='' rootfs=''
-data='' arch=amd64
+data='' arch=amd64 accel=''
 verbose=0
 while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && { shift; break; }
@@ -109,6 +113,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2 ;;
 	--result) result=$2 ;;
 	--arch) arch=$2 ;;
+	--accel) accel=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -168,8 +173,8 @@ cmdline+="${append:+ $append}"
 machine=()
 [ "$LM_ARCH_MACHINE" = - ] || machine+=(-M "$LM_ARCH_MACHINE")
 [ "$LM_ARCH_CPU" = - ] || machine+=(-cpu "$LM_ARCH_CPU")
-qemu=("$LM_ARCH_QEMU" ${machine[@]+"${machine[@]}"} -accel "$LM_ARCH_ACCEL"
-	-smp 2 -m "$mem"
+qemu=("$LM_ARCH_QEMU" ${machine[@]+"${machine[@]}"}
+	-accel "${accel:-$LM_ARCH_ACCEL}" -smp 2 -m "$mem"
 	-nographic -no-reboot -net none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	${disk[@]+"${disk[@]}"} "$@")
