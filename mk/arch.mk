@@ -8,8 +8,10 @@
 #
 #   make check-arch                                        every target
 #   make check-arch TARGETS="arm64-4k-bookworm s390x-sid"  some of them
+#   make check-arch PREPARED=1 ...   after scripts/check-arch.sh
+#                                    --prepare-only: use its preparation
 
 .PHONY: check-arch
 
 check-arch:
-	scripts/check-arch.sh $(TARGETS)
+	scripts/check-arch.sh $(if $(PREPARED),--prepared) $(TARGETS)

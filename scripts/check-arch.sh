@@ -4,13 +4,18 @@
 # Build lazymap for Debian's kernels of other architectures and page sizes
 # and run the whole selftest suite on each under QEMU (`make check-arch`).
 #
-#   scripts/check-arch.sh [--prepare-only] [TARGET...]
+#   scripts/check-arch.sh [--prepare-only | --prepared] [TARGET...]
 #                                         (default: every target)
 #
 # --prepare-only  fetch the kernels and build the modules and programs (the
 #                 first two steps below, cached as usual), boot nothing:
 #                 CI runs this in the background from its start, so that
 #                 its arch step finds the downloads and builds done
+# --prepared      use what a --prepare-only run of this tree left in
+#                 build/arch-check/ for the targets it prepared (their
+#                 kernels, modules and programs), and prepare only the
+#                 others: CI's arch step, which would otherwise spend two
+#                 core-minutes finding everything already done
 #
 # The targets are the table in scripts/arch-lib.sh: arm64 with 4K and 16K
 # pages, ppc64el with 64K pages, big-endian s390x, and 32-bit programs
@@ -50,11 +55,11 @@ set -euo pipefail
 . "$(dirname "$0")/vm-lib.sh"
 
 cd "$LM_TOP"
-prepare_only=
-if [ "${1:-}" = --prepare-only ]; then
-	prepare_only=1
-	shift
-fi
+prepare_only='' prepared=''
+case ${1:-} in
+--prepare-only) prepare_only=1; shift ;;
+--prepared) prepared=1; shift ;;
+esac
 mapfile -t targets < <(lm_targets)
 if [ $# -gt 0 ]; then
 	targets=("$@")
@@ -65,7 +70,7 @@ for t in "${targets[@]}"; do
 done
 jobs=$(lm_vm_jobs '')
 out=$LM_BUILD/arch-check
-rm -rf "$out"
+[ -n "$prepared" ] || rm -rf "$out"
 mkdir -p "$out"
 t0=$(date +%s)
 
@@ -195,9 +200,30 @@ if [ -n "$prepare_only" ]; then
 	exit "$bad"
 fi
 
-lm_log "preparing ${#targets[@]} targets in the background"
+# was_prepared TARGET: true if --prepared and a --prepare-only run left
+# TARGET's preparation, whose kernel and module are still there.
+was_prepared() {
+	local KERNEL='' KO=''
+	[ -n "$prepared" ] && [ -f "$out/$1.env" ] || return 1
+	eval "$(cat "$out/$1.env")"
+	{ [ -z "$KERNEL" ] || [ -f "$KERNEL" ]; } &&
+		{ [ -z "$KO" ] || [ -f "$KO" ]; }
+}
+
+# Before the background starts: the loop below takes an .env file for
+# a target's preparation done.
+todo=()
+for t in "${targets[@]}"; do
+	if was_prepared "$t"; then
+		lm_log "$t: prepared by check-arch --prepare-only"
+	else
+		rm -f "$out/$t.env"
+		todo+=("$t")
+	fi
+done
+lm_log "preparing ${#todo[@]} of ${#targets[@]} targets in the background"
 (
-	for t in "${targets[@]}"; do
+	for t in ${todo[@]+"${todo[@]}"}; do
 		prepare "$t"
 	done
 ) &
