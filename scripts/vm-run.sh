@@ -15,8 +15,8 @@
 # --mem MB         guest memory (default 1024)
 # --append ARGS    more kernel command line, after ours (console=ttyS0
 #                  panic=-1 log_buf_len=4M rcupdate.rcu_cpu_stall_timeout=100,
-#                  no_timer_check on amd64; the last occurrence of a
-#                  parameter wins, so this can override them)
+#                  no_timer_check tsc=reliable on amd64; the last occurrence
+#                  of a parameter wins, so this can override them)
 # --rootfs IMAGE   attach IMAGE (scripts/mkrootfs.sh) read-only as the
 #                  virtio disk vda and tell guest-init to run the guest
 #                  script in it (lazymap.rootfs=vda on the command line);
@@ -152,7 +152,7 @@ mkdir -p "$(dirname "$log")"
 # of scripts/arch-lib.sh.
 cmdline="console=$LM_ARCH_CONSOLE panic=-1 log_buf_len=4M"
 cmdline+=" rcupdate.rcu_cpu_stall_timeout=100"
-[ "$LM_ARCH_APPEND" = - ] || cmdline+=" $LM_ARCH_APPEND"
+[ "$LM_ARCH_APPEND" = - ] || cmdline+=" ${LM_ARCH_APPEND//,/ }"
 disk=()
 if [ -n "$rootfs" ]; then
 	cmdline+=" lazymap.rootfs=vda"
