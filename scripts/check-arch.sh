@@ -203,7 +203,7 @@ fi
 # was_prepared TARGET: true if --prepared and a --prepare-only run left
 # TARGET's preparation, whose kernel and module are still there.
 was_prepared() {
-	local KERNEL='' KO=''
+	local KERNEL='' KO='' KREL WARN PAGE PREP UNAVAIL
 	[ -n "$prepared" ] && [ -f "$out/$1.env" ] || return 1
 	eval "$(cat "$out/$1.env")"
 	{ [ -z "$KERNEL" ] || [ -f "$KERNEL" ]; } &&
