@@ -29,7 +29,8 @@ files=(tools/testing/selftests/kselftest_harness.h
 # directory after it lets a warm cache skip the download and the extraction.
 abi=$(lm_bookworm_abi)
 pkg=linux-source-${abi%%.0-*}
-ver=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+ver=$(lm_host_apt apt-cache policy "$pkg" 2>/dev/null |
+	sed -n 's/^ *Candidate: //p')
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	lm_die "no candidate for $pkg"
 fi

@@ -53,7 +53,8 @@ set -euo pipefail
 # DIR because apt-get download writes to the current directory; the sandbox
 # user must be root or the unprivileged _apt user cannot write there.
 fk_apt_download() {
-	(cd "$1" && apt-get download -qq -o APT::Sandbox::User=root "$2" >&2)
+	(cd "$1" && lm_host_apt apt-get download -qq \
+		-o APT::Sandbox::User=root "$2" >&2)
 }
 
 # fk_cache_image SUITE PKG VER FETCHER: make sure PKG (version VER) is
@@ -108,19 +109,20 @@ fk_suite_bookworm() {
 	local abi pkg ver
 	abi=$(lm_bookworm_abi)
 	pkg=linux-image-$abi-amd64
-	ver=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	ver=$(lm_host_apt apt-cache policy "$pkg" 2>/dev/null |
+		sed -n 's/^ *Candidate: //p')
 	# About to download: old package lists can name a version that the
 	# archive has dropped (the security archive keeps only the latest), so
 	# refresh them first and resolve again.
 	if [ ! -d "$LM_CACHE/kernels/bookworm/$ver/root" ] &&
 		[ -z "$lm_apt_updated" ] && [ "$(id -u)" -eq 0 ]; then
 		lm_log "refreshing the package lists"
-		apt-get update -qq >&2 ||
+		lm_host_apt apt-get update -qq >&2 ||
 			lm_warn "apt-get update failed: trying the old lists"
 		lm_apt_updated=1
 		abi=$(lm_bookworm_abi)
 		pkg=linux-image-$abi-amd64
-		ver=$(apt-cache policy "$pkg" 2>/dev/null |
+		ver=$(lm_host_apt apt-cache policy "$pkg" 2>/dev/null |
 			sed -n 's/^ *Candidate: //p')
 	fi
 	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
