@@ -165,7 +165,7 @@ run() {
 }
 
 # Host packages first, so that no two apt-gets run at once on the host.
-lm_need_pkgs debootstrap debian-archive-keyring make dwarves
+lm_need_pkgs mmdebstrap debian-archive-keyring make dwarves
 uarchs=()
 for t in "${targets[@]}"; do
 	lm_target "$t"

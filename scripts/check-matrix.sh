@@ -100,7 +100,7 @@ run() {
 rm -f "$out/rows"
 # Host packages first, so that no two apt-gets run at once on the host.
 if [ "${suites[*]}" != bookworm ]; then
-	lm_need_pkgs debootstrap debian-archive-keyring
+	lm_need_pkgs mmdebstrap debian-archive-keyring
 fi
 
 # bookworm (the host's suite) in front, prepared here; the chroot suites

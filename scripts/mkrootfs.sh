@@ -13,8 +13,8 @@
 #
 # stdout: the image's path; progress on stderr.
 #
-# Steps: lm_debootstrap (lib.sh: minbase from $LM_MIRROR, in a private mount
-# namespace) with --include=PACKAGES, so debootstrap resolves their
+# Steps: lm_mmdebstrap (lib.sh: minbase from $LM_MIRROR, in a private mount
+# namespace) with --include=PACKAGES, so mmdebstrap resolves their
 # dependencies and apt never runs and needs no configuration; then the tree
 # is trimmed of what nobody reads in a VM (the downloaded .debs, apt lists,
 # documentation, man pages, translations) and gets the empty mount point
@@ -28,11 +28,11 @@
 # Cache: $LM_CACHE/rootfs/SUITE-KEY.img, KEY a hash of the suite, the
 # package list and this script, so a changed package set or recipe builds a
 # new image; the suite's older images are removed once the new one exists.
-# The image appears only when complete; debootstrap's log of the last
+# The image appears only when complete; mmdebstrap's log of the last
 # build stays in $LM_CACHE/rootfs/SUITE-KEY.build/ (with the tree, if the
 # build failed).  A cached image is not upgraded:
-# --force rebuilds it from the archive's current packages.  Cold: 3-6
-# minutes (downloads), mostly debootstrap.
+# --force rebuilds it from the archive's current packages.  Cold: 2-5
+# minutes (downloads), mostly mmdebstrap.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -84,10 +84,10 @@ if [ -n "$force" ] || [ ! -s "$img" ]; then
 	rm -rf "$build"
 	mkdir -p "$build"
 	tree=$build/root
-	lm_log "debootstrap $suite (minbase + ${pkgs[*]}) for the VM's" \
+	lm_log "mmdebstrap $suite (minbase + ${pkgs[*]}) for the VM's" \
 		"root filesystem (cold: a few minutes; log:" \
-		"$build/debootstrap.log)"
-	lm_debootstrap "$suite" "$tree" "$build/debootstrap.log" \
+		"$build/mmdebstrap.log)"
+	lm_mmdebstrap "$suite" "$tree" "$build/mmdebstrap.log" \
 		--include="$(IFS=,; echo "${pkgs[*]}")"
 
 	# Trim: about a third of the tree, and the VM reads none of it.

@@ -23,8 +23,8 @@
 # file's Valid-Until, which a mirror of sid may let expire.  Every mount
 # (proc, sys, dev, the repository at its own path) is made in a private mount
 # namespace (unshare -m), so all of them vanish with the command and nothing
-# is ever left mounted on the host.  debootstrap itself is lib.sh's
-# lm_debootstrap, shared with scripts/mkrootfs.sh; $LAZYMAP_MIRROR picks
+# is ever left mounted on the host.  The bootstrap itself is lib.sh's
+# lm_mmdebstrap, shared with scripts/mkrootfs.sh; $LAZYMAP_MIRROR picks
 # another mirror.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -35,7 +35,7 @@ usage() {
 }
 
 # The chroot is complete only once this file exists: an interrupted
-# debootstrap leaves a directory that is removed and made again.
+# mmdebstrap leaves a directory that is removed and made again.
 ready_mark=.lazymap-ready
 
 # run_in DIR CMD...: run CMD inside the chroot DIR in a private mount
@@ -117,8 +117,8 @@ create() {
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		t0=$(date +%s)
-		lm_log "debootstrap $suite into $dir"
-		lm_debootstrap "$suite" "$dir" "$dir.debootstrap.log"
+		lm_log "mmdebstrap $suite into $dir"
+		lm_mmdebstrap "$suite" "$dir" "$dir.mmdebstrap.log"
 		configure "$dir" "$suite"
 		run_in "$dir" apt-get update -qq >&2 ||
 			lm_die "apt-get update failed in the $suite chroot"

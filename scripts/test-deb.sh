@@ -185,7 +185,7 @@ host_state() {
 host_before=$(host_state)
 
 # The suites' kernels and chroots, side by side in the background: from a
-# cold cache that is minutes of debootstrap and apt each, bound by the
+# cold cache that is minutes of mmdebstrap and apt each, bound by the
 # network and the disk.  Each leaves its kernel release in SUITE/krel and
 # its progress in SUITE/prepare.log, shown when the suite's turn comes.
 declare -A kos=() preparing=()
