@@ -112,12 +112,20 @@ prepare() {
 	mv "$env.tmp" "$env"
 }
 
+# read_env TARGET: KERNEL, KREL, KO, WARN, PAGE, PREP and UNAVAIL as
+# prepare left them in $out/TARGET.env.  They are assigned in the caller's
+# scope: a caller that declares them local keeps them to itself.
+read_env() {
+	KERNEL='' KREL='' KO='' WARN=0 PAGE='?' PREP=0 UNAVAIL=''
+	eval "$(cat "$out/$1.env")"
+}
+
 # run TARGET: the selftests on TARGET's kernel; leaves its row of the table
 # in $out/TARGET.row and its counts in $out/TARGET.count.
 run() {
 	local t=$1 KERNEL KREL KO WARN PAGE PREP UNAVAIL pass=0 fail=0 skip=0
 	local start
-	eval "$(cat "$out/$t.env")"
+	read_env "$t"
 	lm_target "$t"
 	start=$(date +%s)
 	if [ -n "$UNAVAIL" ]; then
@@ -184,8 +192,7 @@ if [ -n "$prepare_only" ]; then
 	bad=0
 	for t in "${targets[@]}"; do
 		prepare "$t"
-		UNAVAIL='' KO='' KREL=''
-		eval "$(cat "$out/$t.env")"
+		read_env "$t"
 		if [ -n "$UNAVAIL" ]; then
 			lm_log "$t: unavailable: $UNAVAIL"
 		elif [ -n "$KO" ]; then
@@ -203,9 +210,9 @@ fi
 # was_prepared TARGET: true if --prepared and a --prepare-only run left
 # TARGET's preparation, whose kernel and module are still there.
 was_prepared() {
-	local KERNEL='' KO='' KREL WARN PAGE PREP UNAVAIL
+	local KERNEL KO KREL WARN PAGE PREP UNAVAIL
 	[ -n "$prepared" ] && [ -f "$out/$1.env" ] || return 1
-	eval "$(cat "$out/$1.env")"
+	read_env "$1"
 	{ [ -z "$KERNEL" ] || [ -f "$KERNEL" ]; } &&
 		{ [ -z "$KO" ] || [ -f "$KO" ]; }
 }
