@@ -6,7 +6,8 @@
 # under huge=always (check.sh's default passes; the debug kernel has THP),
 # then rmmod and kmemleak.  The two passes boot two VMs side by side
 # (check.sh --jobs, LAZYMAP_VM_JOBS), each with its own leak checks: on 2
-# cores that took 526 s, against 723 s for both passes in one VM.
+# cores that took 526 s, against 723 s for both passes in one VM; 473 s
+# once run_tests.sh stopped starting programs between tests.
 #
 #   scripts/check-debug.sh [--timeout SEC] [--mem MB] [-- QEMU-ARGS...]
 #
